@@ -5,12 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SYSTEM_OK := $(VENV)/.system-deps-ok
-# CPU-only sandboxes and CI: pick the notebooks' device explicitly so stored outputs stay comparable.
-export COURSE_DEVICE ?= cpu
-export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
+# Tests and stored outputs run on the CPU unless COURSE_DEVICE says otherwise; `make lab` lets
+# helpers.choose_device() pick MPS, CUDA or CPU.
+TEST_DEVICE = COURSE_DEVICE=$${COURSE_DEVICE:-cpu} MPLBACKEND=Agg
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab test unit notebooks roundtrip outputs release zh en bench clean
+.PHONY: setup lab test outputs release zh en bench lock clean
 
 setup: $(INSTALLED) $(SYSTEM_OK)
 
@@ -26,14 +26,14 @@ $(SYSTEM_OK): scripts/system-deps.sh | $(INSTALLED)
 	touch $@
 
 lab: setup
-	MPLBACKEND= $(BIN)/jupyter lab --notebook-dir=. notebooks/05_autograd.ipynb
+	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=. notebooks/05_autograd.ipynb
 
 test: setup
-	$(BIN)/python -m pytest tests notebooks source
+	$(TEST_DEVICE) $(BIN)/python -m pytest tests notebooks source
 
 # Re-execute every notebook in place on the CPU (the stored outputs nbval compares against).
 outputs: setup
-	$(BIN)/python -m scripts.execute_notebooks notebooks/*.ipynb source/*/*.ipynb
+	$(TEST_DEVICE) $(BIN)/python -m scripts.execute_notebooks notebooks/*.ipynb source/*/*.ipynb
 
 # Regenerate release/ from source/ with nbgrader (never edit release/ by hand).
 release: setup
@@ -44,6 +44,11 @@ zh en: setup
 
 bench: setup
 	$(BIN)/python benchmarks/graph_bench.py
+
+# Re-pin requirements-lock.txt from what .venv has now (after changing pyproject.toml).
+lock: setup
+	{ sed -n '1,2p' requirements-lock.txt; $(BIN)/python -m pip freeze --exclude-editable | sed 's/+cpu$$//'; } > requirements-lock.tmp
+	mv requirements-lock.tmp requirements-lock.txt
 
 clean:
 	rm -rf build .pytest_cache gradebook.db

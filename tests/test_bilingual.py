@@ -1,0 +1,76 @@
+"""Every markdown cell has a Chinese and an English twin, and both follow docs/glossary.md."""
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted([*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("source/*/*.ipynb")])
+CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # CJK ideographs and punctuation
+
+
+def glossary() -> list[tuple[str, str]]:
+    rows = (ROOT / "docs/glossary.md").read_text(encoding="utf-8").splitlines()
+    pairs = [[c.strip() for c in row.strip("|").split("|")] for row in rows if row.startswith("| ")]
+    return [(en, zh) for en, zh in pairs[1:]]  # skip the header row
+
+
+def language_pairs(nb):
+    """Yield (zh_cell, en_cell) pairs, failing on any markdown cell that breaks the convention."""
+    cells = nb.cells
+    i = 0
+    while i < len(cells):
+        cell = cells[i]
+        if cell.cell_type != "markdown":
+            i += 1
+            continue
+        tags = set(cell.metadata.get("tags", [])) & {"zh", "en"}
+        assert tags == {"zh"}, f"cell {i}: a markdown cell must start a pair tagged 'zh', has {tags or 'no language tag'}: {cell.source[:60]!r}"
+        assert i + 1 < len(cells) and cells[i + 1].cell_type == "markdown", f"cell {i}: the zh cell has no English cell after it"
+        partner_tags = set(cells[i + 1].metadata.get("tags", [])) & {"zh", "en"}
+        assert partner_tags == {"en"}, f"cell {i + 1}: the cell after a zh cell must be tagged 'en', has {partner_tags or 'no language tag'}"
+        yield cell, cells[i + 1]
+        i += 2
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_markdown_cells_come_in_zh_en_pairs(path):
+    nb = nbformat.read(path, as_version=4)
+    pairs = list(language_pairs(nb))
+    assert pairs, "a lesson needs explanations"
+    for zh, en in pairs:
+        assert CHINESE.search(zh.source), f"zh cell has no Chinese: {zh.source[:60]!r}"
+        found = CHINESE.search(en.source)
+        assert not found, f"en cell contains Chinese {found.group()!r}: {en.source[:60]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_glossary_terms_are_translated_the_same_way(path):
+    nb = nbformat.read(path, as_version=4)
+    problems = []
+    for zh, en in language_pairs(nb):
+        for en_term, zh_term in glossary():
+            if re.search(rf"\b{re.escape(en_term)}", en.source, re.IGNORECASE) and zh_term not in zh.source:
+                problems.append(f"{en_term!r} should be {zh_term!r} in: {zh.source[:50]!r}")
+    assert not problems, "docs/glossary.md:\n" + "\n".join(problems)
+
+
+def test_glossary_has_one_translation_per_term():
+    pairs = glossary()
+    assert len({en.lower() for en, _ in pairs}) == len(pairs)
+    assert len({zh for _, zh in pairs}) == len(pairs)
+
+
+def test_the_checker_catches_broken_notebooks():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("只有中文", metadata={"tags": ["zh"]})]
+    with pytest.raises(AssertionError, match="no English cell"):
+        list(language_pairs(nb))
+    nb.cells = [nbformat.v4.new_markdown_cell("untagged")]
+    with pytest.raises(AssertionError, match="no language tag"):
+        list(language_pairs(nb))
+
+
+def test_every_chapter_notebook_is_checked():
+    assert ROOT / "notebooks/05_autograd.ipynb" in NOTEBOOKS
