@@ -17,7 +17,7 @@ setup: $(INSTALLED) $(SYSTEM_OK)
 # Re-runs only when the dependencies change.
 $(INSTALLED): pyproject.toml requirements-lock.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade "pip>=24"
+	$(BIN)/python -m pip install -q --upgrade pip==26.3
 	$(BIN)/python -m pip install -q -c requirements-lock.txt -e ".[test,bench]"
 	touch $@
 
