@@ -3,6 +3,7 @@
 Every check returns None when the answer is right and raises :class:`GradingError` (an
 AssertionError, so nbgrader counts the failure) with a Chinese + English message that names the
 likely mistake when it is wrong. Checks never print to stderr and never crash on a strange answer.
+The error's ``mistake`` attribute is the MISTAKES key of what was diagnosed.
 
     check_tensor(answer, expected, name="answer", *, atol=1e-6, rtol=1e-5, check_dtype=True)
         A tensor answer: type, shape, dtype, NaN/inf, then values.
@@ -23,3 +24,20 @@ likely mistake when it is wrong. Checks never print to stderr and never crash on
         ``mistakes`` maps a mistake key to a function of x that makes that mistake; the value of
         f itself is always tried as "value_instead_of_derivative".
 """
+from autograder.checks import (
+    GradingError,
+    check_derivative,
+    check_gradient,
+    check_number,
+    check_tensor,
+)
+from autograder.mistakes import MISTAKES
+
+__all__ = [
+    "GradingError",
+    "MISTAKES",
+    "check_derivative",
+    "check_gradient",
+    "check_number",
+    "check_tensor",
+]
