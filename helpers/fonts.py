@@ -24,10 +24,18 @@ CHINESE_FONTS = (
 )
 
 
+def _first_installed():
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return next((name for name in CHINESE_FONTS if name in installed), None)
+
+
 def use_chinese_font() -> str:
     """Put the first installed Chinese font in front of matplotlib's sans-serif list; return its name."""
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    family = next((name for name in CHINESE_FONTS if name in installed), None)
+    family = _first_installed()
+    if family is None:
+        # The font may have been installed after matplotlib cached its font list: rescan once.
+        font_manager.fontManager = font_manager._load_fontmanager(try_read_cache=False)
+        family = _first_installed()
     if family is None:
         raise RuntimeError(bilingual(
             "没有找到可以显示中文的字体，图中的中文会变成方框。请安装一种中文字体，"

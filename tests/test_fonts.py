@@ -59,3 +59,13 @@ def test_no_chinese_font_explains_how_to_install(monkeypatch):
     assert "sudo apt-get install fonts-noto-cjk" in message
     assert "conda install -c conda-forge font-ttf-noto-cjk" in message
     assert "PingFang SC" in message
+
+
+def test_a_font_installed_after_the_cache_was_built_is_found(monkeypatch):
+    from matplotlib import font_manager
+
+    class StaleCache:
+        ttflist = []
+
+    monkeypatch.setattr(font_manager, "fontManager", StaleCache())
+    assert use_chinese_font() in fonts.CHINESE_FONTS
