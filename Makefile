@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 SYSTEM_OK := $(VENV)/.system-deps-ok
 # Tests and stored outputs run on the CPU unless COURSE_DEVICE says otherwise; `make lab` lets
 # helpers.choose_device() pick MPS, CUDA or CPU.
-TEST_DEVICE = COURSE_DEVICE=$${COURSE_DEVICE:-cpu} MPLBACKEND=Agg
+TEST_DEVICE = COURSE_DEVICE=$${COURSE_DEVICE:-cpu}
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: setup lab test outputs release zh en bench lock clean

@@ -14,7 +14,7 @@ from nbconvert.preprocessors import ExecutePreprocessor
 def execute(path: Path, timeout: int = 600) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    ExecutePreprocessor(timeout=timeout, kernel_name="python3").preprocess(
+    ExecutePreprocessor(timeout=timeout, kernel_name="python3", record_timing=False).preprocess(
         nb, {"metadata": {"path": str(path.parent)}}
     )
     elapsed = time.perf_counter() - start
