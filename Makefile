@@ -51,4 +51,4 @@ lock: setup
 	mv requirements-lock.tmp requirements-lock.txt
 
 clean:
-	rm -rf build .pytest_cache gradebook.db
+	rm -rf build .pytest_cache  # never gradebook.db: it holds manual grades

@@ -19,3 +19,6 @@ c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 c.Execute.startup_timeout = 120
 c.Execute.kernel_name = "python3"
+
+# A test cell the student deleted is put back and run, so deleting a failing test earns nothing.
+c.OverwriteCells.add_missing_cells = True

@@ -1,0 +1,355 @@
+"""Grade a whole class in one command: autograde, feedback, grade table.
+
+    python -m autograder.grade_class 05_autograd [--timeout SECONDS] [--course-dir DIR]
+
+Run it in the course root (where nbgrader_config.py is). It expects nbgrader's layout,
+
+    submitted/<student_id>/<assignment>/<notebook>.ipynb   (+ optional timestamp.txt)
+
+which ``nbgrader collect ASSIGNMENT`` (exchange) or ``nbgrader zip_collect ASSIGNMENT`` (a folder
+of downloaded files) creates. Then, for every student:
+
+1. the gradebook (gradebook.db) is synced with source/ (``generate_assignment`` into a scratch
+   folder, so release/ is left alone) and every submitting student is added to it;
+2. each notebook is opened with nbformat: one that cannot be read is recorded as ``broken`` with
+   0 points and never stops the others;
+3. the student's code is read for tampering (:mod:`autograder.tampering`), and the grader's own
+   files are checked after the run;
+4. ``nbgrader autograde`` runs it (COURSE_DEVICE=cpu, nbgrader_config.py's per-cell timeout: a
+   hanging cell is interrupted and only that cell's points are lost);
+5. a flagged submission gets 0 for every autograded cell, marked "needs manual grade" in the
+   gradebook with the reason as a comment, so the formgrader, the feedback and the export agree
+   and the instructor can review (and override) it;
+6. ``nbgrader generate_feedback`` writes feedback/<student_id>/<assignment>/<notebook>.html.
+
+Outputs in the course root (all gitignored, rewritten on every run):
+    grades.csv                          ``nbgrader export``: every assignment × every student
+    grades-<assignment>-summary.csv     student_id, score, max_score, status, reason
+status is ok | broken (unreadable notebook) | tampering | missing (no submission) | error
+(nbgrader could not run it; 0 points and marked for manual grading).
+
+Exit code 0 when every student's grade was recorded (0 points included); 1 when the tool itself
+could not run (no such assignment, nbgrader failed on the instructor's files, gradebook error).
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import filecmp
+import importlib.util
+import os
+import re
+import shutil
+import tempfile
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.plugins import CsvExportPlugin
+from sqlalchemy.exc import SAWarning
+
+from autograder import tampering
+from autograder.course import check, find_root, load_config, make_api
+
+TIMED_OUT = {"CellTimeoutError", "KeyboardInterrupt"}
+GRADER_PACKAGES = ("autograder", "helpers")  # what the notebooks import from this repository
+
+
+@dataclass
+class Result:
+    student_id: str
+    status: str = "ok"
+    reasons: list[str] = field(default_factory=list)
+    score: float = 0.0
+    max_score: float = 0.0
+
+
+@contextlib.contextmanager
+def override(obj, **values):
+    """Set attributes for the duration of a block (nbgrader's temp_attrs, exception-safe)."""
+    old = {k: getattr(obj, k) for k in values}
+    for k, v in values.items():
+        setattr(obj, k, v)
+    try:
+        yield obj
+    finally:
+        for k, v in old.items():
+            setattr(obj, k, v)
+
+
+def _last_line(result: dict) -> str:
+    """The exception that stopped nbgrader (its log holds the student's traceback)."""
+    text = (result.get("log") or "") + (result.get("error") or "")
+    errors = [m.group(0) for m in re.finditer(r"^\s*[\w.]*(Error|Exception|Interrupt)\b:.*$", text, re.M)
+              if "NbGraderException" not in m.group(0)]
+    return errors[0].strip() if errors else "unknown error"
+
+
+class ClassGrader:
+    def __init__(self, root: Path, assignment: str, timeout: int | None = None):
+        config = load_config(root)
+        if timeout:
+            config.Execute.timeout = timeout
+        self.root, self.assignment = root, assignment
+        self.api = make_api(root, config)
+        self.coursedir = self.api.coursedir
+        self.db_url = self.coursedir.db_url
+        self.submitted = Path(os.path.normpath(
+            self.coursedir.format_path(self.coursedir.submitted_directory, ".", ".")))
+        # The kernels import a private copy of the grader packages (via PYTHONPATH), checked and
+        # rewritten after every student: a submission that edits it is caught and cannot affect
+        # the next one, and the course's own files are never written to.
+        self.grader_files = {
+            path.relative_to(package.parent): path.read_bytes()
+            for package in (Path(list(importlib.util.find_spec(p).submodule_search_locations)[0])
+                            for p in GRADER_PACKAGES)
+            for path in package.rglob("*.py")}
+
+    def gradebook(self) -> Gradebook:
+        return Gradebook(self.db_url, self.coursedir.course_id)
+
+    # 1. the gradebook knows the assignment (from source/) and every student
+    def sync_gradebook(self) -> list[str]:
+        if not (self.root / "source" / self.assignment).is_dir():
+            raise SystemExit(f"没有这个作业 / No such assignment: source/{self.assignment}")
+        with tempfile.TemporaryDirectory(prefix="nbgrader-sync-") as scratch:
+            with override(self.coursedir, release_directory=scratch):
+                check(self.api.generate_assignment(self.assignment, force=True), "generate_assignment")
+            fresh, committed = Path(scratch) / self.assignment, self.root / "release" / self.assignment
+            if committed.is_dir() and _differs(fresh, committed):
+                print(f"⚠ release/{self.assignment}/ 与 source/ 不一致，请运行 make release / "
+                      f"is stale: run `make release` before handing it out again")
+            released = {}  # grade_id -> checksum of the student version of the cell
+            for path in fresh.glob("*.ipynb"):
+                for cell in nbformat.read(path, as_version=4).cells:
+                    meta = cell.metadata.get("nbgrader", {})
+                    released[meta.get("grade_id")] = meta.get("checksum")
+        students = sorted(p.parent.name for p in self.submitted.glob(f"*/{self.assignment}") if p.is_dir())
+        with self.gradebook() as gb:
+            for sid in students:
+                gb.update_or_create_student(sid)
+            self.notebooks = {
+                nb.name: [tampering.SourceCell(c.name, c.cell_type, c.locked,
+                                               (c.checksum, released.get(c.name)), c.source)
+                          for c in nb.source_cells]
+                for nb in gb.find_assignment(self.assignment).notebooks}
+            roster = [s.id for s in gb.students]
+        return sorted(set(students) | set(roster))
+
+    # 2-5. one student; never raises for a problem with the submission
+    def grade_student(self, sid: str) -> Result:
+        result, folder = Result(sid), self.submitted / sid / self.assignment
+        if not folder.is_dir():
+            result.status, result.reasons = "missing", ["没有提交 / no submission"]
+            return result
+        readable, zeroed = [], {}  # zeroed: notebook -> needs manual grade?
+        for name, source_cells in self.notebooks.items():
+            path = folder / f"{name}.ipynb"
+            if not path.exists():
+                others = sorted(p.name for p in folder.glob("*.ipynb")
+                                if p.stem not in self.notebooks)  # e.g. "05_autograd (1).ipynb"
+                result.reasons.append(f"{name}.ipynb missing" + (
+                    f" (found {', '.join(others)}: rename it and grade again)" if others else ""))
+                zeroed[name] = False
+                continue
+            try:
+                nb = nbformat.read(path, as_version=4)
+            except Exception as err:  # not JSON, not a notebook, unknown nbformat ...
+                result.status = "broken"
+                result.reasons.append(f"{name}.ipynb unreadable ({type(err).__name__}: "
+                                      f"{str(err).splitlines()[0][:120] if str(err) else ''})")
+                zeroed[name] = False
+                continue
+            report = tampering.scan(nb, source_cells)
+            if report.findings:
+                result.status = "tampering"
+            result.reasons += [f"{name}: {r}" for r in report.findings + report.notes]
+            readable.append(name)
+        if not readable and result.status == "ok":
+            result.status = "missing"
+
+        self.record_submission(sid, folder)
+        for name in readable:
+            with override(self.coursedir, notebook_id=name):
+                outcome = self.api.autograde(self.assignment, sid, force=True)
+            if not outcome.get("success"):
+                result.status = "error" if result.status == "ok" else result.status
+                result.reasons.append(f"{name}: nbgrader autograde failed: {_last_line(outcome)}")
+                zeroed[name] = True
+            else:
+                result.reasons += self.timeouts(sid, name)
+        if changed := self.restore_grader_files():
+            result.status = "tampering"
+            result.reasons.append("changed the grader's files: " + ", ".join(changed))
+
+        with self.gradebook() as gb:
+            for name in self.notebooks:
+                if name in zeroed:
+                    _zero(gb, name, self.assignment, sid, needs_review=zeroed[name])
+                    self.remove_stale_outputs(sid, name)
+                elif result.status == "tampering":
+                    _zero(gb, name, self.assignment, sid, needs_review=True,
+                          comment="自动评分已作废，等待老师复查 / Autograded points withheld for review: "
+                                  + "; ".join(result.reasons))
+        return result
+
+    def record_submission(self, sid: str, folder: Path) -> None:
+        """Create the submission (all cells ungraded) even if nbgrader never gets to run it."""
+        timestamp = self.coursedir.get_existing_timestamp(str(folder))
+        with self.gradebook() as gb, warnings.catch_warnings():
+            warnings.simplefilter("ignore", SAWarning)  # nbgrader's add_submission, harmless
+            gb.update_or_create_submission(self.assignment, sid,
+                                           **({"timestamp": timestamp} if timestamp else {}))
+
+    def remove_stale_outputs(self, sid: str, name: str) -> None:
+        """An earlier run's autograded notebook / feedback must not outlive a failed regrade."""
+        for step, suffix in ((self.coursedir.autograded_directory, ".ipynb"),
+                             (self.coursedir.feedback_directory, ".html")):
+            stale = Path(self.coursedir.format_path(step, sid, self.assignment)) / f"{name}{suffix}"
+            stale.unlink(missing_ok=True)
+
+    def timeouts(self, sid: str, name: str) -> list[str]:
+        path = Path(self.coursedir.format_path(self.coursedir.autograded_directory, sid,
+                                               self.assignment)) / f"{name}.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        return [f"{name}: cell {i} ({c.metadata.get('nbgrader', {}).get('grade_id', '-')}) "
+                f"timed out and was interrupted"
+                for i, c in enumerate(nb.cells, start=1) if c.cell_type == "code"
+                if any(o.get("ename") in TIMED_OUT for o in c.get("outputs", []))]
+
+    def restore_grader_files(self) -> list[str]:
+        """Rewrite the kernels' copy of the grader; name the files a student's code changed."""
+        present = {p.relative_to(self.grader_copy): p.read_bytes()
+                   for p in self.grader_copy.rglob("*") if p.is_file()}
+        changed = sorted(str(p) for p in self.grader_files.keys() | present.keys()
+                         if present.get(p) != self.grader_files.get(p))
+        for child in self.grader_copy.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+        for path, content in self.grader_files.items():
+            (self.grader_copy / path).parent.mkdir(parents=True, exist_ok=True)
+            (self.grader_copy / path).write_bytes(content)
+        return changed
+
+    # 6. feedback, grade tables
+    def feedback(self, result: Result) -> None:
+        if result.status in ("ok", "tampering"):
+            outcome = self.api.generate_feedback(self.assignment, result.student_id, force=True)
+            if not outcome.get("success"):
+                result.reasons.append(f"no feedback: {_last_line(outcome)}")
+
+    def scores(self, results: list[Result]) -> None:
+        with self.gradebook() as gb:
+            max_score = gb.find_assignment(self.assignment).max_score
+            for r in results:
+                r.max_score = max_score
+                try:
+                    sub = gb.find_submission(self.assignment, r.student_id)
+                except MissingEntry:
+                    r.score = 0.0
+                else:  # exactly what nbgrader export writes
+                    r.score = max(0.0, sub.score - sub.late_submission_penalty)
+
+    def export(self, results: list[Result]) -> tuple[Path, Path]:
+        grades = self.root / "grades.csv"
+        with self.gradebook() as gb:
+            CsvExportPlugin(to=str(grades), parent=self.api).export(gb)
+        summary = self.root / f"grades-{self.assignment}-summary.csv"
+        with open(summary, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(["student_id", "score", "max_score", "status", "reason"])
+            for r in results:
+                writer.writerow([r.student_id, f"{r.score:g}", f"{r.max_score:g}", r.status,
+                                 "; ".join(r.reasons)])
+        return grades, summary
+
+    def run(self) -> list[Result]:
+        with tempfile.TemporaryDirectory(prefix="nbgrader-grader-") as copy:
+            self.grader_copy = Path(copy)
+            self.restore_grader_files()
+            env = {"PYTHONPATH": os.pathsep.join(filter(None, [copy, os.environ.get("PYTHONPATH")])),
+                   "PYTHONDONTWRITEBYTECODE": "1", "COURSE_DEVICE": "cpu"}  # grade on the CPU
+            old = {k: os.environ.get(k) for k in env}
+            os.environ.update(env)  # the kernels inherit it
+            try:
+                return self._run()
+            finally:
+                for k, v in old.items():
+                    os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+
+    def _run(self) -> list[Result]:
+        results, students = [], self.sync_gradebook()
+        if not students:
+            print(f"⚠ {self.submitted}/*/{self.assignment}/ 下没有提交 / no submissions found "
+                  f"(nbgrader collect / zip_collect put them there)")
+        for sid in students:
+            print(f"… 评分 grading {sid}", flush=True)
+            try:
+                result = self.grade_student(sid)
+            except Exception as err:  # a bug or a gradebook hiccup for this one student
+                traceback.print_exc()
+                result = Result(sid, "error", [f"{type(err).__name__}: {err}"])
+                self.restore_grader_files()
+                self.record_submission(sid, self.submitted / sid / self.assignment)
+                with self.gradebook() as gb:
+                    for name in self.notebooks:
+                        _zero(gb, name, self.assignment, sid, needs_review=True)
+                        self.remove_stale_outputs(sid, name)
+            self.feedback(result)
+            results.append(result)
+        self.scores(results)
+        return results
+
+
+def _differs(a: Path, b: Path) -> bool:
+    """Whether two folders hold different files (names or bytes)."""
+    files = [{p.relative_to(d) for p in d.rglob("*") if p.is_file()} for d in (a, b)]
+    return files[0] != files[1] or any(not filecmp.cmp(a / f, b / f, shallow=False) for f in files[0])
+
+
+def _zero(gb: Gradebook, notebook: str, assignment: str, sid: str, *, needs_review: bool,
+          comment: str | None = None) -> None:
+    """0 points for the autograded cells of one submitted notebook, through the gradebook."""
+    submission = gb.find_submission_notebook(notebook, assignment, sid)
+    for grade in submission.grades:
+        grade.auto_score = 0.0
+        grade.needs_manual_grade = needs_review
+    if comment and submission.comments:  # shown in the feedback under the first answer
+        submission.comments[0].auto_comment = comment
+    gb.db.commit()
+
+
+def print_summary(results: list[Result], grades: Path, summary: Path) -> None:
+    width = max([len(r.student_id) for r in results] + [10])
+    print(f"\n{'学生 student':<{width}}  {'得分 score':>12}  状态 status")
+    for r in results:
+        print(f"{r.student_id:<{width}}  {r.score:>5g} / {r.max_score:<4g}  {r.status}"
+              + (f"  — {'; '.join(r.reasons)}" if r.reasons else ""))
+    counts = {s: sum(r.status == s for r in results) for s in dict.fromkeys(r.status for r in results)}
+    print(f"\n共 {len(results)} 名学生 / {len(results)} students: "
+          + ", ".join(f"{s} {n}" for s, n in counts.items()))
+    print(f"成绩表 / grade table: {grades}\n汇总 / summary: {summary}")
+    print("反馈 / feedback: feedback/<student_id>/<assignment>/*.html")
+    if any(r.status in ("tampering", "error") for r in results):
+        print("⚠ 请在 formgrader 中复查标记为 tampering / error 的提交 / "
+              "Review the tampering / error submissions in the formgrader (needs manual grade).")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("assignment")
+    parser.add_argument("--timeout", type=int, help="seconds per cell (default: nbgrader_config.py)")
+    parser.add_argument("--course-dir", default=".", help="course root (default: here or above)")
+    args = parser.parse_args(argv)
+    grader = ClassGrader(find_root(args.course_dir), args.assignment, args.timeout)
+    results = grader.run()
+    grades, summary = grader.export(results)
+    print_summary(results, grades, summary)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
