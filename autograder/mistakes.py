@@ -34,6 +34,30 @@ EXPLANATIONS = {
         "The loss is a sum, but you computed it as a mean, so the gradient is N times too small "
         "(N is the number of elements). Do not divide by N here.",
     ),
+    "ignored_vector": (
+        "这正是 v 取全 1 时的向量-雅可比积：给定的 v 没有被用上。把它传给 y.backward(v)，"
+        "或者作为 torch.autograd.grad（自动求导函数）的 grad_outputs=v。",
+        "This is the vector-Jacobian product for a v of all ones: the given v was not used. Pass "
+        "it to y.backward(v), or as grad_outputs=v to torch.autograd.grad.",
+    ),
+    "not_detached": (
+        "本该切断梯度的那一项仍然贡献了梯度。把它放进 with torch.no_grad(): 里计算，"
+        "或者先对它的输入调用 .detach()。",
+        "The term that should be cut off still contributes to the gradient. Compute it inside "
+        "with torch.no_grad():, or call .detach() on its input first.",
+    ),
+    "single_backward": (
+        "这只是一次反向传播的梯度。backward() 调用了 n 次而中间没有清零，"
+        "每次的梯度都会累加到 .grad 上，所以结果是它的 n 倍。",
+        "This is the gradient of a single backward pass. backward() ran n times without zeroing "
+        "in between, and every pass accumulates its gradient into .grad, so the result is n "
+        "times as large.",
+    ),
+    "first_derivative_only": (
+        "这是一阶导数，不是二阶导数。用 create_graph=True 求出一阶导数，再对它求一次导。",
+        "This is the first derivative, not the second. Get the first derivative with "
+        "create_graph=True, then differentiate it once more.",
+    ),
     # Diagnosed automatically by the checks.
     "answer_is_none": (
         "函数可能漏写了 return，或者这个变量还没有被赋值。",

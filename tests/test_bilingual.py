@@ -1,19 +1,13 @@
 """Every markdown cell has a Chinese and an English twin, and both follow docs/glossary.md."""
-import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from tests.language import CHINESE, glossary, untranslated_terms
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted([*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("source/*/*.ipynb")])
-CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # CJK ideographs and punctuation
-
-
-def glossary() -> list[tuple[str, str]]:
-    rows = (ROOT / "docs/glossary.md").read_text(encoding="utf-8").splitlines()
-    pairs = [[c.strip() for c in row.strip("|").split("|")] for row in rows if row.startswith("| ")]
-    return [(en, zh) for en, zh in pairs[1:]]  # skip the header row
 
 
 def language_pairs(nb):
@@ -48,11 +42,8 @@ def test_markdown_cells_come_in_zh_en_pairs(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_glossary_terms_are_translated_the_same_way(path):
     nb = nbformat.read(path, as_version=4)
-    problems = []
-    for zh, en in language_pairs(nb):
-        for en_term, zh_term in glossary():
-            if re.search(rf"\b{re.escape(en_term)}", en.source, re.IGNORECASE) and zh_term not in zh.source:
-                problems.append(f"{en_term!r} should be {zh_term!r} in: {zh.source[:50]!r}")
+    problems = [f"{problem} in: {zh.source[:50]!r}"
+                for zh, en in language_pairs(nb) for problem in untranslated_terms(zh.source, en.source)]
     assert not problems, "docs/glossary.md:\n" + "\n".join(problems)
 
 
