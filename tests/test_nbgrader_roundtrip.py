@@ -50,12 +50,14 @@ def _max_score(nb) -> float:
                if c.metadata.get("nbgrader", {}).get("grade"))
 
 
-def _submission(release_nb, sid: str, answers: dict[str, str]):
-    """The release notebook with the cells named in ``answers`` given those sources."""
+def _submission(release_nb, sid: str, answers: dict[str, str], deleted: list[str]):
+    """The release notebook with the cells named in ``answers`` given those sources, and the
+    cells named in ``deleted`` removed."""
     nb = nbformat.reads(nbformat.writes(release_nb), as_version=4)  # a deep copy
-    unknown = set(answers) - set(_grade_ids(nb))
-    assert not unknown, (f"{SPECS.name}: student {sid!r} answers unknown grade_id(s) "
+    unknown = (set(answers) | set(deleted)) - set(_grade_ids(nb))
+    assert not unknown, (f"{SPECS.name}: student {sid!r} names unknown grade_id(s) "
                          f"{sorted(unknown)}; the release notebook has {_grade_ids(nb)}")
+    nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") not in deleted]
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id in answers:
@@ -113,7 +115,8 @@ def graded(course):
     source_nb = nbformat.read(REPO / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
     notebooks = {SOLUTION: source_nb, UNTOUCHED: release_nb}
     for sid, spec in SPECS_BY_ID.items():
-        notebooks[sid] = _submission(release_nb, sid, spec.get("answers") or {})
+        notebooks[sid] = _submission(release_nb, sid, spec.get("answers") or {},
+                                     spec.get("delete_cells") or [])
     for sid, nb in notebooks.items():
         folder = course / "submitted" / sid / ASSIGNMENT
         folder.mkdir(parents=True)
