@@ -4,15 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-SYSTEM_OK := $(VENV)/.system-deps-ok
 # Tests and stored outputs run on the CPU unless COURSE_DEVICE says otherwise; `make lab` lets
 # helpers.choose_device() pick MPS, CUDA or CPU.
 TEST_DEVICE = COURSE_DEVICE=$${COURSE_DEVICE:-cpu}
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab test outputs release zh en bench lock clean
+.PHONY: setup system-deps lab test outputs release zh en bench lock clean
 
-setup: $(INSTALLED) $(SYSTEM_OK)
+setup: $(INSTALLED) system-deps
 
 # Re-runs only when the dependencies change.
 $(INSTALLED): pyproject.toml requirements-lock.txt
@@ -21,9 +20,9 @@ $(INSTALLED): pyproject.toml requirements-lock.txt
 	$(BIN)/python -m pip install -q -c requirements-lock.txt -e ".[test,bench]"
 	touch $@
 
-$(SYSTEM_OK): scripts/system-deps.sh | $(INSTALLED)
-	bash scripts/system-deps.sh
-	touch $@
+# Graphviz's `dot` and a Chinese font: checked every time (instant), installed only when missing.
+system-deps:
+	@bash scripts/system-deps.sh
 
 lab: setup
 	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=. notebooks/05_autograd.ipynb
