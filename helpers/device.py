@@ -48,3 +48,8 @@ def choose_device() -> torch.device:
             "to let the course choose, or set COURSE_DEVICE=cpu, then restart the kernel.",
         ))
     return torch.device(requested)
+
+
+def widest_float(device: torch.device) -> torch.dtype:
+    """float64 where the device supports it; Apple's MPS has no float64, so float32 there."""
+    return torch.float32 if torch.device(device).type == "mps" else torch.float64

@@ -67,3 +67,11 @@ def test_unavailable_device_names_what_is_available(machine, monkeypatch, missin
     assert f"可用的设备：{available}" in message
     assert f"Available devices: {available}." in message
     assert "unset COURSE_DEVICE" in message and "COURSE_DEVICE=cpu" in message
+
+
+def test_widest_float_is_float64_except_on_mps():
+    from helpers.device import widest_float
+
+    assert widest_float(torch.device("cpu")) == torch.float64
+    assert widest_float("cuda") == torch.float64
+    assert widest_float("mps") == torch.float32
