@@ -36,7 +36,7 @@ outputs: setup
 
 # Regenerate release/ from source/ with nbgrader (never edit release/ by hand).
 release: setup
-	$(BIN)/python -m autograder.release
+	$(BIN)/python -m autograder.instructor.release
 
 zh en: setup
 	$(BIN)/python -m scripts.export_language $@

@@ -1,43 +1,55 @@
-"""Checks that the assignments' test cells call, and the instructor's grading commands.
+"""The course's grading code, in two parts:
 
-Every check returns None when the answer is right and raises :class:`GradingError` (an
-AssertionError, so nbgrader counts the failure) with a Chinese + English message that names the
-likely mistake when it is wrong. Checks never print to stderr and never crash on a strange answer.
-The error's ``mistake`` attribute is the MISTAKES key of what was diagnosed.
+* :mod:`autograder.student`: what a student's kernel imports (the checks, the mistake catalogue,
+  test inputs). Everything public is re-exported here, so test cells write
+  ``from autograder import check_tensor, call, cases``.
+* :mod:`autograder.instructor`: the instructor's tools (``release``, ``grade_class``, the
+  tampering scan). Never imported by a notebook.
 
-    check_tensor(answer, expected, name="answer", *, atol=1e-6, rtol=1e-5, check_dtype=True)
-        A tensor answer: type, shape, dtype, NaN/inf, then values.
-    check_number(answer, expected, name="answer", *, atol=1e-6, rtol=1e-5)
-        A Python number (int/float) or a one-element tensor.
-    check_gradient(answer, expected, name="x.grad", *, atol=1e-6, rtol=1e-5, mistakes=None)
-        A gradient tensor (e.g. ``x.grad``). On top of check_tensor it diagnoses: None (backward
-        never reached the tensor), all zeros (detach / no_grad cut the path), sign flipped,
-        transposed, exactly k times the expected (k backward calls without zeroing), and the
-        exercise-specific ``mistakes``: a dict {mistake key: tensor that mistake would produce},
-        keys from autograder.MISTAKES (e.g. "value_instead_of_derivative",
-        "missing_inner_derivative").
-    check_derivative(student_fn, f, name="derivative", *, shapes=((7,),), low=-2.0, high=2.0,
-                     seed=0, mistakes=None, atol=1e-5, rtol=1e-4)
-        A derivative written by hand as a Python function of x. It is called at seeded random
-        points on plain tensors under torch.no_grad() (so autograd cannot do the work), and
-        compared with autograd's derivative of the elementwise function f, computed here.
-        ``mistakes`` maps a mistake key to a function of x that makes that mistake; the value of
-        f itself is always tried as "value_instead_of_derivative".
+The test-cell contract
+----------------------
+A graded test cell (1) builds its inputs with :mod:`autograder.cases` (seeded, on the course's
+device), (2) reaches the student's code ONLY through ``call(fn, *args, name="fn(x)")`` or by
+reading an answer variable by its name, (3) computes what is expected with its own (instructor)
+code, and (4) compares with one of the checks below, passing ``mistakes={key: what that mistake
+gives}`` for the exercise's typical wrong answers. A check returns None when the answer is right
+and raises :class:`GradingError` (an AssertionError, so nbgrader counts the failure) whose message
+is Chinese, then English, and names the likely mistake; its ``mistake`` attribute is the key.
+Keeping student code behind ``call`` and the comparison in the checks is what lets grading move
+the student's side into a separate process without rewriting test cells.
+
+Visible tests come first, then hidden tests between ``### BEGIN HIDDEN TESTS`` and
+``### END HIDDEN TESTS`` with other values, shapes and dtypes (``cases.widest_float()``). Never
+write the answer to a prediction question as a literal in a visible test.
+
+    call(fn, *args, name=None, **kwargs)
+        fn(*args, **kwargs), with warnings silenced; an unanswered stub, or any exception inside
+        it, becomes a GradingError naming the call and what the PyTorch error means
+        (autograder/student/errors.py; a chapter may add patterns as TORCH_ERRORS).
+    check_tensor(answer, expected, name, *, atol=1e-6, rtol=1e-5, check_dtype=True,
+                 mistakes=None, rules=())
+        A tensor: type, [known mistakes], shape (with broadcasting / squeeze / transpose
+        hints), dtype, NaN/inf, [rules], values. Known mistakes are tried before the shape, so a
+        (N, N) that a broadcast made is named as that broadcast.
+    check_number(answer, expected, name, *, atol, rtol, mistakes=None)
+        A Python number or a one-element tensor.
+    check_gradient(answer, expected, name, *, atol, rtol, mistakes=None, rules=AFTER_BACKWARD)
+        A gradient: None (backward never reached it), and the AFTER_BACKWARD rules (zeros, sign,
+        transpose, k times = accumulated, 1/k). For a gradient computed by a formula pass
+        rules=BY_HAND (k times = a constant factor, never accumulation).
+    check_derivative(student_fn, f, name, *, shapes, low, high, seed, mistakes, atol, rtol)
+        A derivative written by hand: called on copies under torch.no_grad() at seeded points,
+        compared with autograd's derivative of f; mistakes map a key to a function of x.
+    check_value(answer, expected, name, *, mistakes=None)
+        An exact non-tensor answer (a shape as a tuple, a dtype, True/False, a count). The
+        expected value is never shown.
+    check_shares_memory(answer, base, name, *, shares=True, base_name="x")
+        Storage-based: a copy where a view was asked, or a view where a copy was needed.
+    check_unchanged(tensor, before, name)
+        An input that had to stay unchanged was modified.
+
+Mistake keys live in autograder/student/mistakes/ (common.py and one module per chapter); the
+rules in autograder/student/rules.py.
 """
-from autograder.checks import (
-    GradingError,
-    check_derivative,
-    check_gradient,
-    check_number,
-    check_tensor,
-)
-from autograder.mistakes import MISTAKES
-
-__all__ = [
-    "GradingError",
-    "MISTAKES",
-    "check_derivative",
-    "check_gradient",
-    "check_number",
-    "check_tensor",
-]
+from autograder.student import *  # noqa: F401,F403  (the public API, listed in __all__)
+from autograder.student import __all__  # noqa: F401

@@ -15,12 +15,22 @@ def glossary() -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda pair: -len(pair[0]))
 
 
-def untranslated_terms(chinese: str, english: str) -> list[str]:
-    """Glossary terms the English text uses whose Chinese translation the Chinese text lacks.
+CODE = re.compile(r"```.*?```|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]*\$", re.DOTALL)
 
-    Longer terms are matched first and masked, so "Jacobian" inside "vector-Jacobian product"
-    asks only for 向量-雅可比积, not also for 雅可比矩阵.
+
+def prose(markdown: str) -> str:
+    """The markdown without code spans, code blocks and formulas (terms there are code, not words)."""
+    return CODE.sub(" ", markdown)
+
+
+def untranslated_terms(chinese: str, english: str) -> list[str]:
+    """Glossary terms the English prose uses whose Chinese translation the Chinese prose lacks.
+
+    Code spans and formulas are ignored on both sides: `torch.autograd.grad` is code, not the
+    word "autograd". Longer terms are matched first and masked, so "Jacobian" inside
+    "vector-Jacobian product" asks only for 向量-雅可比积, not also for 雅可比矩阵.
     """
+    chinese, english = prose(chinese), prose(english)
     problems = []
     for en_term, zh_term in glossary():
         pattern = re.compile(rf"\b{re.escape(en_term)}", re.IGNORECASE)

@@ -14,7 +14,7 @@ from autograder import (
     check_number,
     check_tensor,
 )
-from autograder.mistakes import EXPLANATIONS
+from autograder.student.mistakes import EXPLANATIONS
 from tests.language import CHINESE, untranslated_terms
 
 

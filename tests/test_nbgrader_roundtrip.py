@@ -1,7 +1,7 @@
 """The whole nbgrader round trip for 05_autograd, in a scratch copy of the course.
 
 (a) release/ is exactly what ``nbgrader generate_assignment`` makes from source/ (byte for byte);
-then the instructor's one command, ``python -m autograder.grade_class``, grades a class of:
+then the instructor's one command, ``python -m autograder.instructor.grade_class``, grades a class of:
 (b) the source notebook with solutions → full marks, (c) the untouched release notebook → 0,
 (d) every student in tests/submissions/05_autograd.yml (the release notebook with those cells'
 sources replaced) and the unreadable tests/submissions/05_autograd_broken.ipynb;
@@ -82,7 +82,7 @@ def course(tmp_path_factory) -> Path:
     shutil.copy(REPO / "nbgrader_config.py", root)
     shutil.copytree(REPO / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    subprocess.run([sys.executable, "-m", "autograder.release", ASSIGNMENT], cwd=root,
+    subprocess.run([sys.executable, "-m", "autograder.instructor.release", ASSIGNMENT], cwd=root,
                    check=True, capture_output=True, text=True)
     return root
 
@@ -125,7 +125,7 @@ def graded(course):
     shutil.copy(BROKEN, course / "submitted" / BROKEN_ID / ASSIGNMENT / NOTEBOOK)
 
     proc = subprocess.run(
-        [sys.executable, "-m", "autograder.grade_class", ASSIGNMENT, "--timeout", str(CELL_TIMEOUT)],
+        [sys.executable, "-m", "autograder.instructor.grade_class", ASSIGNMENT, "--timeout", str(CELL_TIMEOUT)],
         cwd=course, capture_output=True, text=True, timeout=540)
     assert proc.returncode == 0, f"grade_class failed:\n{proc.stdout}\n{proc.stderr}"
     with open(course / f"grades-{ASSIGNMENT}-summary.csv", encoding="utf-8") as f:
@@ -188,7 +188,7 @@ TAMPERING = {
     "patch torch": "torch.allclose = lambda *a, **k: True",
     "patch through an alias": "t = torch\nt.equal = lambda a, b: True",
     "patch a method": "torch.Tensor.__eq__ = lambda a, b: True",
-    "setattr": "import autograder.checks as c\nsetattr(c, 'check_gradient', print)",
+    "setattr": "import autograder.student.checks as c\nsetattr(c, 'check_gradient', print)",
     "delattr": "delattr(torch, 'allclose')",
     "builtins": "import builtins\nbuiltins.AssertionError = Warning",
     "sys.modules": "import sys\nsys.modules.pop('autograder')",
@@ -212,7 +212,7 @@ ORDINARY = [
 
 
 def _scan(code: str):
-    from autograder.tampering import SourceCell, scan
+    from autograder.instructor.tampering import SourceCell, scan
 
     setup = SourceCell("setup", "code", True, ("-",), "import torch\nfrom autograder import "
                        "check_gradient, check_number")

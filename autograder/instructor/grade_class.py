@@ -1,6 +1,6 @@
 """Grade a whole class in one command: autograde, feedback, grade table.
 
-    python -m autograder.grade_class 05_autograd [--timeout SECONDS] [--course-dir DIR]
+    python -m autograder.instructor.grade_class 05_autograd [--timeout SECONDS] [--course-dir DIR]
 
 Run it in the course root (where nbgrader_config.py is). It expects nbgrader's layout,
 
@@ -52,8 +52,8 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import CsvExportPlugin
 from sqlalchemy.exc import SAWarning
 
-from autograder import tampering
-from autograder.course import check, find_root, load_config, make_api
+from autograder.instructor import tampering
+from autograder.instructor.course import check, find_root, load_config, make_api
 
 TIMED_OUT = {"CellTimeoutError", "KeyboardInterrupt"}
 GRADER_PACKAGES = ("autograder", "helpers")  # what the notebooks import from this repository

@@ -1,64 +1,8 @@
-"""The catalogue of mistakes: what each one is and what to do about it, in Chinese and English.
+"""Mistakes any exercise can make: what the checks diagnose by themselves (not a tensor, wrong
+shape or dtype, NaN, a gradient that never arrived, a sign or a factor off) and the messages of the
+checks themselves."""
 
-A check's message is the facts it found (names, shapes, values) followed by one of these
-explanations. Exercise authors pass these keys in ``mistakes=`` to name exercise-specific errors.
-"""
-from helpers.text import bilingual
-
-EXPLANATIONS = {
-    # Exercise-specific mistakes: an author lists the ones an exercise invites.
-    "value_instead_of_derivative": (
-        "你返回的是函数值 f(x)，而不是它的导数 f'(x)。先按求导法则写出导数公式，再用 x 计算它。",
-        "You returned the function's value f(x) instead of its derivative f'(x). Work out the "
-        "derivative with the differentiation rules first, then evaluate it at x.",
-    ),
-    "missing_inner_derivative": (
-        "链式法则少乘了内层函数的导数：f(g(x)) 的导数是 f'(g(x)) · g'(x)。"
-        "例如 sin(x²) 的导数是 cos(x²) · 2x。",
-        "The chain rule is missing the inner derivative: the derivative of f(g(x)) is "
-        "f'(g(x)) · g'(x). For example, the derivative of sin(x²) is cos(x²) · 2x.",
-    ),
-    "product_rule_missing_term": (
-        "乘积法则少了一项：(u·v)' = u'·v + u·v'，两项都要。",
-        "The product rule is missing a term: (u·v)' = u'·v + u·v', and you need both terms.",
-    ),
-    "sum_instead_of_mean": (
-        "损失取的是平均值（mean），你却按求和（sum）计算，所以梯度大了 N 倍（N 是元素个数）。"
-        "别忘了除以 N。",
-        "The loss is a mean, but you computed it as a sum, so the gradient is N times too big "
-        "(N is the number of elements). Remember to divide by N.",
-    ),
-    "mean_instead_of_sum": (
-        "损失是求和（sum），你却按平均值（mean）计算，所以梯度小了 N 倍（N 是元素个数）。"
-        "这里不要除以 N。",
-        "The loss is a sum, but you computed it as a mean, so the gradient is N times too small "
-        "(N is the number of elements). Do not divide by N here.",
-    ),
-    "ignored_vector": (
-        "这正是 v 取全 1 时的向量-雅可比积：给定的 v 没有被用上。把它传给 y.backward(v)，"
-        "或者作为 torch.autograd.grad（自动求导函数）的 grad_outputs=v。",
-        "This is the vector-Jacobian product for a v of all ones: the given v was not used. Pass "
-        "it to y.backward(v), or as grad_outputs=v to torch.autograd.grad.",
-    ),
-    "not_detached": (
-        "本该切断梯度的那一项仍然贡献了梯度。把它放进 with torch.no_grad(): 里计算，"
-        "或者先对它的输入调用 .detach()。",
-        "The term that should be cut off still contributes to the gradient. Compute it inside "
-        "with torch.no_grad():, or call .detach() on its input first.",
-    ),
-    "single_backward": (
-        "这只是一次反向传播的梯度。backward() 调用了 n 次而中间没有清零，"
-        "每次的梯度都会累加到 .grad 上，所以结果是它的 n 倍。",
-        "This is the gradient of a single backward pass. backward() ran n times without zeroing "
-        "in between, and every pass accumulates its gradient into .grad, so the result is n "
-        "times as large.",
-    ),
-    "first_derivative_only": (
-        "这是一阶导数，不是二阶导数。用 create_graph=True 求出一阶导数，再对它求一次导。",
-        "This is the first derivative, not the second. Get the first derivative with "
-        "create_graph=True, then differentiate it once more.",
-    ),
-    # Diagnosed automatically by the checks.
+MISTAKES = {
     "answer_is_none": (
         "函数可能漏写了 return，或者这个变量还没有被赋值。",
         "A function may be missing its return statement, or the variable was never assigned.",
@@ -171,9 +115,9 @@ EXPLANATIONS = {
         "3 * x**2 for the derivative of x³.",
     ),
     "function_raised": (
-        "在一个单元格里用小张量调用你的函数（例如 torch.linspace(-2, 2, 5)），看看是哪一行出错。",
-        "Call your function in a cell on a small tensor (for example torch.linspace(-2, 2, 5)) "
-        "to see which line fails.",
+        "在一个新的单元格里用一个能手算的小例子调用你的函数，看看是哪一行出错。",
+        "Call your function in a new cell on a small example you can check by hand to see which "
+        "line fails.",
     ),
     "could_not_check": (
         "请确认答案是普通的张量或数字，然后再运行一次；如果问题仍然存在，请把这条信息发给助教。",
@@ -184,6 +128,41 @@ EXPLANATIONS = {
         "这不是你的错：请把这条信息发给助教。",
         "This is not your fault: please send this message to your teaching assistant.",
     ),
+    "not_callable": (
+        "这里需要一个函数：检查答案单元格里是否用 def 定义了它，名字和参数是否与题目一致。",
+        "A function is needed here: check that the answer cell defines it with def, with the name "
+        "and parameters the exercise gives.",
+    ),
+    "wrong_answer_type": (
+        "按题目要求的类型作答。",
+        "Answer with the type the exercise asks for.",
+    ),
+    "wrong_prediction": (
+        "再读一遍题目里的代码，一步一步推算；推算完再运行代码验证，想清楚哪一步和你想的不一样。",
+        "Read the code in the exercise again and work it out step by step; then run it to check, "
+        "and find the step that differs from what you expected.",
+    ),
+    "copy_instead_of_view": (
+        "视图与原张量共享存储，改一个另一个也会变；基本索引（整数、切片）、view()、transpose()、"
+        "expand() 和 detach() 返回视图，而 clone()、高级索引（下标列表、布尔掩码）和大多数运算会复制。"
+        "用 a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr() 检查是否共享。",
+        "A view shares its storage with the original, so changing one changes the other; basic "
+        "indexing (integers, slices), view(), transpose(), expand() and detach() return views, "
+        "while clone(), advanced indexing (lists of indices, boolean masks) and most operations "
+        "copy. Check sharing with a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr().",
+    ),
+    "view_instead_of_copy": (
+        "结果和输入共享内存，以后改其中一个，另一个也会跟着变。需要独立的数据时用 .clone()"
+        "（NumPy 数组用 .copy()，或者用 torch.tensor(array) 复制成新的张量）。",
+        "The result shares memory with the input, so a later change to one changes the other. "
+        "Use .clone() when independent data is needed (for a NumPy array, .copy() or "
+        "torch.tensor(array)).",
+    ),
+    "input_modified": (
+        "函数原地修改了它的输入（例如用了 +=、带下划线的方法如 add_()，或者通过切片赋值）。"
+        "这里输入必须保持不变：先 .clone()，或者用不带下划线的运算。",
+        "The function changed its input in place (with +=, a method ending in an underscore such "
+        "as add_(), or assignment through a slice). Here the input must stay unchanged: clone() it "
+        "first, or use the out-of-place operation.",
+    ),
 }
-
-MISTAKES = {key: bilingual(zh, en) for key, (zh, en) in EXPLANATIONS.items()}

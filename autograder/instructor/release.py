@@ -1,7 +1,7 @@
 """Regenerate release/ (the student version) from source/ with ``nbgrader generate_assignment``.
 
-    python -m autograder.release                 # every assignment in source/  (make release)
-    python -m autograder.release 05_autograd     # just these
+    python -m autograder.instructor.release                 # every assignment in source/  (make release)
+    python -m autograder.instructor.release 05_autograd     # just these
 
 release/<assignment>/ is exactly nbgrader's output (solutions and hidden tests removed, outputs
 cleared, checksums and locks set); never edit it by hand. The gradebook that generate_assignment
@@ -14,7 +14,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from autograder.course import check, find_root, load_config, make_api, source_assignments
+from autograder.instructor.course import check, find_root, load_config, make_api, source_assignments
 
 
 def release(root: Path, assignments: list[str]) -> None:

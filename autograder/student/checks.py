@@ -11,7 +11,8 @@ import warnings
 import numpy as np
 import torch
 
-from autograder.mistakes import EXPLANATIONS
+from autograder.student.mistakes import EXPLANATIONS
+from autograder.student.rules import AFTER_BACKWARD, BY_HAND, Wrong
 from helpers.text import bilingual
 
 
@@ -31,28 +32,40 @@ class GradingError(AssertionError):
 # ---------------------------------------------------------------- public checks
 
 
-def check_tensor(answer, expected, name="answer", *, atol=1e-6, rtol=1e-5, check_dtype=True):
-    """Pass if ``answer`` is a tensor close to ``expected``; else raise GradingError."""
+def check_tensor(answer, expected, name="answer", *, atol=1e-6, rtol=1e-5, check_dtype=True,
+                 mistakes=None, rules=()):
+    """Pass if ``answer`` is a tensor close to ``expected``; else raise GradingError.
+
+    ``mistakes``: {mistake key: the tensor that mistake gives}, tried before anything else, so a
+    wrong shape or dtype that a known mistake produces is named as that mistake. ``rules``: the
+    diagnosis rules (:mod:`autograder.student.rules`) tried on wrong values.
+    """
     __tracebackhide__ = True
-    error = _run(name, _diagnose, answer, expected, name, kind="tensor",
-                 atol=atol, rtol=rtol, check_dtype=check_dtype)
+    error = _run(name, _diagnose, answer, expected, name, atol=atol, rtol=rtol,
+                 check_dtype=check_dtype, mistakes=mistakes, rules=rules)
     if error is not None:
         raise error from None
 
 
-def check_number(answer, expected, name="answer", *, atol=1e-6, rtol=1e-5):
+def check_number(answer, expected, name="answer", *, atol=1e-6, rtol=1e-5, mistakes=None):
     """Pass if ``answer`` (int, float or one-element tensor) is close to ``expected``."""
     __tracebackhide__ = True
-    error = _run(name, _check_number, answer, expected, name, atol=atol, rtol=rtol)
+    error = _run(name, _check_number, answer, expected, name, atol=atol, rtol=rtol,
+                 mistakes=mistakes)
     if error is not None:
         raise error from None
 
 
-def check_gradient(answer, expected, name="x.grad", *, atol=1e-6, rtol=1e-5, mistakes=None):
-    """Pass if the gradient ``answer`` is close to ``expected``; else name the likely mistake."""
+def check_gradient(answer, expected, name="x.grad", *, atol=1e-6, rtol=1e-5, mistakes=None,
+                   rules=AFTER_BACKWARD):
+    """Pass if the gradient ``answer`` is close to ``expected``; else name the likely mistake.
+
+    The default rules read the answer as a ``.grad`` that backward() wrote; pass
+    ``rules=BY_HAND`` for a gradient computed with a formula.
+    """
     __tracebackhide__ = True
-    error = _run(name, _diagnose, answer, expected, name, kind="gradient",
-                 atol=atol, rtol=rtol, mistakes=mistakes)
+    error = _run(name, _diagnose, answer, expected, name, atol=atol, rtol=rtol,
+                 mistakes=mistakes, rules=rules, missing="gradient_none")
     if error is not None:
         raise error from None
 
@@ -106,29 +119,55 @@ def _describe(error):
 # ---------------------------------------------------------------- the shared pipeline
 
 
-def _diagnose(answer, expected, name, *, kind, atol, rtol, check_dtype=True, mistakes=None,
-              inputs=None):
-    """Raise GradingError for the first thing wrong: type, shape, dtype, NaN/inf, values.
+def _diagnose(answer, expected, name, *, atol, rtol, check_dtype=True, mistakes=None, rules=(),
+              inputs=None, missing="answer_is_none"):
+    """Raise GradingError for the first thing wrong.
 
-    ``kind`` is "tensor", "number", "gradient" or "derivative"; the last two also look for the
-    typical gradient mistakes. ``inputs`` are the points a derivative was evaluated at.
+    Order: a tensor at all; right (shape, dtype, values) → pass; a known mistake of the exercise;
+    shape; dtype; NaN/inf; the diagnosis ``rules``; which values are wrong. ``inputs`` are the
+    points a derivative was evaluated at; ``missing`` the mistake key for an answer that is None.
     """
     _check_mistake_keys(mistakes)
     expected = torch.as_tensor(expected).detach().cpu()
     if expected.is_complex():
         _fail("check_misconfigured", "这个检查的正确答案是复数张量，而检查只比较实数。",
               "This check's expected value is a complex tensor, but the checks compare real numbers.")
-    _check_is_tensor(answer, name, kind)
+    _check_is_tensor(answer, name, missing)
     values = answer.detach().cpu()
+    dtype_ok = values.dtype == expected.dtype or not check_dtype
+    if dtype_ok and _close(values, expected, atol, rtol):
+        return
+    _check_known_mistakes(values, expected, name, mistakes, atol, rtol)
     _check_shape(values, expected, name)
     _check_dtype(values, expected, name, check_dtype)
     values, expected = values.double(), expected.double()
     _check_finite(values, expected, name, inputs)
-    if torch.allclose(values, expected, rtol=rtol, atol=atol, equal_nan=True):
-        return
-    if kind in ("gradient", "derivative"):
-        _diagnose_gradient(answer, values, expected, name, kind, atol, rtol, mistakes)
+    wrong = Wrong(answer, values, expected, name, atol, rtol)
+    for rule in rules:
+        if (facts := rule.test(wrong)) is not None:
+            _fail(rule.mistake, *facts)
     _fail_values(values, expected, name, atol, rtol, inputs)
+
+
+def _close(values, expected, atol, rtol):
+    return (values.shape == expected.shape
+            and torch.allclose(values.double(), expected.double(), rtol=rtol, atol=atol,
+                               equal_nan=True))
+
+
+def _check_known_mistakes(values, expected, name, mistakes, atol, rtol):
+    """Name the exercise's own mistake when the answer is exactly what that mistake gives.
+
+    A mistake given as a tensor of another dtype than the expected one (e.g. int64 where float
+    was asked) only matches an answer of that dtype.
+    """
+    for mistake, wrong in (mistakes or {}).items():
+        wrong = torch.as_tensor(wrong).detach().cpu()
+        if wrong.dtype != expected.dtype and wrong.dtype != values.dtype:
+            continue
+        if _close(values, wrong, atol, rtol):
+            _fail(mistake, f"{name} 正好等于一个常见错误的结果。",
+                  f"{name} is exactly what a common mistake gives.")
 
 
 def _check_mistake_keys(mistakes):
@@ -138,9 +177,9 @@ def _check_mistake_keys(mistakes):
               f"This check's mistakes argument has unknown keys {unknown}.")
 
 
-def _check_is_tensor(answer, name, kind):
+def _check_is_tensor(answer, name, missing="answer_is_none"):
     if answer is None:
-        _fail("gradient_none" if kind == "gradient" else "answer_is_none",
+        _fail(missing,
               f"{name} 是 None。", f"{name} is None.")
     if not isinstance(answer, torch.Tensor):
         zh, en = _how_to_make_tensor(answer)
@@ -303,48 +342,6 @@ def _check_finite(values, expected, name, inputs):
               f"yours is {yours}, expected {right}.")
 
 
-def _diagnose_gradient(answer, values, expected, name, kind, atol, rtol, mistakes):
-    """Look for the typical mistakes of a gradient or derivative that has wrong values."""
-    def close(a, b):
-        return a.shape == b.shape and torch.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True)
-
-    gradient = kind == "gradient"
-    own_grad = _own_grad(answer) if gradient else None
-    if own_grad is not None and close(own_grad, expected):
-        _fail("tensor_instead_of_grad", f"{name} 是一个需要梯度的张量，而它自己的 .grad 才等于正确答案。",
-              f"{name} is a tensor that requires grad, and its own .grad is the right answer.")
-    for mistake, wrong in (mistakes or {}).items():
-        if close(values, torch.as_tensor(wrong).detach().cpu().double()):
-            _fail(mistake, f"{name} 正好等于一个常见错误的结果。",
-                  f"{name} is exactly what a common mistake gives.")
-    if not expected.any():
-        return  # none of the patterns below can be told apart from a zero expected value
-    if not values.any():
-        _fail("gradient_zero" if gradient else "derivative_zero",
-              f"{name} 全是 0，但正确结果不是。", f"{name} is all zeros, but the right result is not.")
-    if close(values, -expected):
-        _fail("sign_flipped", f"{name} 的符号反了：它正好是正确结果的相反数。",
-              f"{name} has the wrong sign: it is exactly the negative of the right result.")
-    if values.ndim >= 2 and close(values, expected.mT):
-        _fail("transposed", f"{name} 正好是正确结果的转置。",
-              f"{name} is exactly the transpose of the right result.")
-    for k in range(2, 11):
-        if close(values, k * expected):
-            _fail("accumulated_gradient" if gradient else "constant_factor",
-                  f"{name} 正好是正确结果的 {k} 倍。", f"{name} is exactly {k} times the right result.")
-        if close(values, expected / k):
-            _fail("divided_gradient" if gradient else "constant_factor",
-                  f"{name} 正好是正确结果的 1/{k}。", f"{name} is exactly 1/{k} of the right result.")
-
-
-def _own_grad(answer):
-    """The .grad of an answer that is itself a tensor requiring grad (x instead of x.grad)."""
-    if not answer.requires_grad:
-        return None
-    grad = answer.grad  # warns for a non-leaf tensor; _run silences it
-    return None if grad is None else grad.detach().cpu().double()
-
-
 def _fail_values(values, expected, name, atol, rtol, inputs):
     wrong = ~torch.isclose(values, expected, rtol=rtol, atol=atol, equal_nan=True)
     index = _first(wrong)
@@ -382,10 +379,12 @@ def _format(value):
 # ---------------------------------------------------------------- numbers
 
 
-def _check_number(answer, expected, name, *, atol, rtol):
+def _check_number(answer, expected, name, *, atol, rtol, mistakes):
     expected = torch.as_tensor(expected, dtype=torch.float64).detach().cpu().reshape(())
-    _diagnose(_as_number(answer, name), expected, name, kind="number", atol=atol, rtol=rtol,
-              check_dtype=False)
+    mistakes = {key: torch.as_tensor(wrong, dtype=torch.float64).reshape(())
+                for key, wrong in (mistakes or {}).items()}
+    _diagnose(_as_number(answer, name), expected, name, atol=atol, rtol=rtol, check_dtype=False,
+              mistakes=mistakes)
 
 
 def _as_number(answer, name):
@@ -443,8 +442,8 @@ def _check_derivative(student_fn, f, name, *, shapes, low, high, seed, mistakes,
         expected, value = _autograd_derivative(f, x)
         wrong = {"value_instead_of_derivative": value}
         wrong.update({mistake: _evaluate(g, x) for mistake, g in (mistakes or {}).items()})
-        _diagnose(answer, expected, f"{name}(x)", kind="derivative", atol=atol, rtol=rtol,
-                  check_dtype=False, mistakes=wrong, inputs=x)
+        _diagnose(answer, expected, f"{name}(x)", atol=atol, rtol=rtol, check_dtype=False,
+                  mistakes=wrong, rules=BY_HAND, inputs=x)
 
 
 def _call_student(student_fn, x, name):

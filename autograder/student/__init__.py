@@ -1,0 +1,24 @@
+"""What a student's kernel imports: the checks, the mistake catalogue, test inputs.
+
+Nothing here imports nbgrader or reads the course directory; the instructor's tools live in
+:mod:`autograder.instructor`. The contract for test cells is in :mod:`autograder`'s docstring.
+"""
+from autograder.student import cases
+from autograder.student.calls import call
+from autograder.student.checks import (
+    GradingError,
+    check_derivative,
+    check_gradient,
+    check_number,
+    check_tensor,
+)
+from autograder.student.memory import check_shares_memory, check_unchanged, shares_memory
+from autograder.student.mistakes import MISTAKES
+from autograder.student.rules import AFTER_BACKWARD, BY_HAND, Rule
+from autograder.student.values import check_value
+
+__all__ = [
+    "AFTER_BACKWARD", "BY_HAND", "GradingError", "MISTAKES", "Rule", "call", "cases",
+    "check_derivative", "check_gradient", "check_number", "check_shares_memory", "check_tensor",
+    "check_unchanged", "check_value", "shares_memory",
+]
