@@ -8,6 +8,8 @@ INSTALLED := $(VENV)/.installed
 # helpers.choose_device() pick MPS, CUDA or CPU.
 TEST_DEVICE = COURSE_DEVICE=$${COURSE_DEVICE:-cpu}
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+# Chapters are found from the files: notebooks/NN_name.ipynb and source/NN_name/.
+FIRST_LESSON := $(firstword $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb)))
 
 .PHONY: setup system-deps lab test outputs release zh en bench lock clean
 
@@ -25,10 +27,10 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 lab: setup
-	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=. notebooks/05_autograd.ipynb
+	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=. $(FIRST_LESSON)
 
 test: setup
-	$(TEST_DEVICE) $(BIN)/python -m pytest tests notebooks source
+	$(TEST_DEVICE) $(BIN)/python -m pytest -n auto --dist loadscope tests notebooks source
 
 # Re-execute every notebook in place on the CPU (the stored outputs nbval compares against).
 outputs: setup

