@@ -11,7 +11,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Chapters are found from the files: notebooks/NN_name.ipynb and source/NN_name/.
 FIRST_LESSON := $(firstword $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb)))
 
-.PHONY: setup system-deps lab test outputs release zh en bench lock clean
+.PHONY: setup system-deps lab assignment validate test outputs release zh en bench lock clean
 
 setup: $(INSTALLED) system-deps
 
@@ -26,8 +26,19 @@ $(INSTALLED): pyproject.toml requirements-lock.txt
 system-deps:
 	@bash scripts/system-deps.sh
 
+# .venv/bin goes on PATH: nbgrader's formgrader runs the `alembic` command installed there.
+LAB = PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=.
+
 lab: setup
-	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=. $(FIRST_LESSON)
+	$(LAB) $(FIRST_LESSON)
+
+# Copy chapter CHAPTER's assignment into workspace/ (never overwrites your answers) and open it.
+assignment: setup
+	notebook="$$($(BIN)/python -m scripts.workspace $(CHAPTER))" && $(LAB) "$$notebook"
+
+# Exit 1 when a test cell of NB fails (nbgrader's own validate always exits 0).
+validate: setup
+	$(BIN)/python -m scripts.validate $(NB)
 
 test: setup
 	$(TEST_DEVICE) $(BIN)/python -m pytest -n auto --dist loadscope tests notebooks source

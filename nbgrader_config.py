@@ -1,4 +1,5 @@
 """nbgrader configuration: the repository root is the course directory."""
+import os
 from pathlib import Path
 
 c = get_config()  # noqa: F821  (provided by nbgrader)
@@ -22,3 +23,20 @@ c.Execute.kernel_name = "python3"
 
 # A test cell the student deleted is put back and run, so deleting a failing test earns nothing.
 c.OverwriteCells.add_missing_cells = True
+
+# nbgrader's exchange, where `nbgrader release_assignment` publishes and students fetch and submit.
+# On one machine it is exchange/ in the course (git-ignored); on a JupyterHub every user must see
+# the same folder: set NBGRADER_EXCHANGE to it (e.g. /srv/nbgrader/exchange) for everyone.
+c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE",
+                                 str(Path(__file__).resolve().parent / "exchange"))
+
+# Each submission's kernel runs in a bubblewrap sandbox (autograder/instructor/sandbox.py): it sees
+# a scratch copy of its own folder and read-only Python and course packages, nothing else of the
+# course; no network, its own PIDs, limits on memory, CPU time, processes and file size (e.g.
+# c.SandboxKernelManager.memory_limit = 8 << 30). Where bwrap cannot run, grading runs unsandboxed
+# and grade_class says so. nbgrader's Execute ignores c.Execute.kernel_manager_class, hence the swap.
+from nbgrader.converters import Autograde  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [
+    "autograder.instructor.sandbox.SandboxExecute" if step.__name__ == "Execute" else step
+    for step in Autograde.class_traits()["autograde_preprocessors"].default()]

@@ -80,7 +80,8 @@ def _output_text(nb) -> str:
 
 
 def _release_problems(fresh: Path, committed: Path, assignment: str) -> list[str]:
-    files = {folder: {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+    files = {folder: {str(p.relative_to(folder)) for p in folder.rglob("*")
+                      if p.is_file() and ".ipynb_checkpoints" not in p.parts}  # opening it makes one
              for folder in (fresh, committed)}
     problems = [f"only in the generated release: {name}" for name in files[fresh] - files[committed]]
     problems += [f"only in the committed release: {name}" for name in files[committed] - files[fresh]]

@@ -54,6 +54,7 @@ from sqlalchemy.exc import SAWarning
 
 from autograder.instructor import tampering
 from autograder.instructor.course import check, find_root, load_config, make_api
+from autograder.instructor.sandbox import summary_line
 
 TIMED_OUT = {"CellTimeoutError", "KeyboardInterrupt"}
 GRADER_PACKAGES = ("autograder", "helpers")  # what the notebooks import from this repository
@@ -306,7 +307,8 @@ class ClassGrader:
 
 def _differs(a: Path, b: Path) -> bool:
     """Whether two folders hold different files (names or bytes)."""
-    files = [{p.relative_to(d) for p in d.rglob("*") if p.is_file()} for d in (a, b)]
+    files = [{p.relative_to(d) for p in d.rglob("*")
+              if p.is_file() and ".ipynb_checkpoints" not in p.parts} for d in (a, b)]
     return files[0] != files[1] or any(not filecmp.cmp(a / f, b / f, shallow=False) for f in files[0])
 
 
@@ -331,6 +333,7 @@ def print_summary(results: list[Result], grades: Path, summary: Path) -> None:
     counts = {s: sum(r.status == s for r in results) for s in dict.fromkeys(r.status for r in results)}
     print(f"\n共 {len(results)} 名学生 / {len(results)} students: "
           + ", ".join(f"{s} {n}" for s, n in counts.items()))
+    print(summary_line())
     print(f"成绩表 / grade table: {grades}\n汇总 / summary: {summary}")
     print("反馈 / feedback: feedback/<student_id>/<assignment>/*.html")
     if any(r.status in ("tampering", "error") for r in results):

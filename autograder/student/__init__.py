@@ -3,7 +3,7 @@
 Nothing here imports nbgrader or reads the course directory; the instructor's tools live in
 :mod:`autograder.instructor`. The contract for test cells is in :mod:`autograder`'s docstring.
 """
-from autograder.student import cases
+from autograder.student import cases, notebook
 from autograder.student.calls import call
 from autograder.student.checks import (
     GradingError,
@@ -12,13 +12,16 @@ from autograder.student.checks import (
     check_number,
     check_tensor,
 )
+from autograder.student.functions import check_function
 from autograder.student.memory import check_shares_memory, check_unchanged, shares_memory
 from autograder.student.mistakes import MISTAKES
 from autograder.student.rules import AFTER_BACKWARD, BY_HAND, Rule
 from autograder.student.values import check_value
 
+notebook.install()  # an unanswered cell says so in both languages (see notebook.py)
+
 __all__ = [
     "AFTER_BACKWARD", "BY_HAND", "GradingError", "MISTAKES", "Rule", "call", "cases",
-    "check_derivative", "check_gradient", "check_number", "check_shares_memory", "check_tensor",
-    "check_unchanged", "check_value", "shares_memory",
+    "check_derivative", "check_function", "check_gradient", "check_number", "check_shares_memory",
+    "check_tensor", "check_unchanged", "check_value", "shares_memory",
 ]
