@@ -37,6 +37,10 @@ def load_config(root: Path) -> Config:
     """The course's nbgrader_config.py (``CourseDirectory.root`` comes from the file's location)."""
     config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
     config.CourseDirectory.root = str(root)  # the file sets it too; be explicit for copies
+    url = config.CourseDirectory.get("db_url", "")
+    if url.startswith("sqlite:") and "?" not in url:
+        # Students graded in parallel write to one SQLite gradebook: wait for the lock, not fail.
+        config.CourseDirectory.db_url = url + "?timeout=120"
     return config
 
 

@@ -1,6 +1,6 @@
 """Grade a whole class in one command: autograde, feedback, grade table.
 
-    python -m autograder.instructor.grade_class 05_autograd [--timeout SECONDS] [--course-dir DIR]
+    python -m autograder.instructor.grade_class 05_autograd [--jobs N] [--timeout SECONDS] [--course-dir DIR]
 
 Run it in the course root (where nbgrader_config.py is). It expects nbgrader's layout,
 
@@ -38,12 +38,15 @@ import contextlib
 import csv
 import filecmp
 import importlib.util
+import multiprocessing
+import multiprocessing.util
 import os
 import re
 import shutil
 import tempfile
 import traceback
 import warnings
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +54,7 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import CsvExportPlugin
 from sqlalchemy.exc import SAWarning
+from tqdm import tqdm
 
 from autograder.instructor import tampering
 from autograder.instructor.course import check, find_root, load_config, make_api
@@ -95,7 +99,7 @@ class ClassGrader:
         config = load_config(root)
         if timeout:
             config.Execute.timeout = timeout
-        self.root, self.assignment = root, assignment
+        self.root, self.assignment, self.timeout = root, assignment, timeout
         self.api = make_api(root, config)
         self.coursedir = self.api.coursedir
         self.db_url = self.coursedir.db_url
@@ -267,7 +271,9 @@ class ClassGrader:
                                  "; ".join(r.reasons)])
         return grades, summary
 
-    def run(self) -> list[Result]:
+    @contextlib.contextmanager
+    def private_grader(self):
+        """The kernels import a private, checked copy of the grader packages (via PYTHONPATH)."""
         with tempfile.TemporaryDirectory(prefix="nbgrader-grader-") as copy:
             self.grader_copy = Path(copy)
             self.restore_grader_files()
@@ -276,33 +282,85 @@ class ClassGrader:
             old = {k: os.environ.get(k) for k in env}
             os.environ.update(env)  # the kernels inherit it
             try:
-                return self._run()
+                yield
             finally:
                 for k, v in old.items():
                     os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
 
-    def _run(self) -> list[Result]:
-        results, students = [], self.sync_gradebook()
+    def run(self, jobs: int = 1) -> list[Result]:
+        """Grade every student, ``jobs`` at a time; the results in the students' order."""
+        students = self.sync_gradebook()
         if not students:
             print(f"⚠ {self.submitted}/*/{self.assignment}/ 下没有提交 / no submissions found "
                   f"(nbgrader collect / zip_collect put them there)")
-        for sid in students:
-            print(f"… 评分 grading {sid}", flush=True)
-            try:
-                result = self.grade_student(sid)
-            except Exception as err:  # a bug or a gradebook hiccup for this one student
-                traceback.print_exc()
-                result = Result(sid, "error", [f"{type(err).__name__}: {err}"])
-                self.restore_grader_files()
-                self.record_submission(sid, self.submitted / sid / self.assignment)
-                with self.gradebook() as gb:
-                    for name in self.notebooks:
-                        _zero(gb, name, self.assignment, sid, needs_review=True)
-                        self.remove_stale_outputs(sid, name)
-            self.feedback(result)
-            results.append(result)
+        bar = tqdm(total=len(students), unit="student", desc="评分 grading", dynamic_ncols=True)
+        if jobs <= 1 or len(students) <= 1:
+            with self.private_grader():
+                results = []
+                for sid in students:
+                    bar.set_postfix_str(sid)
+                    results.append(self.grade_one(sid))
+                    bar.update()
+        else:
+            results = self.grade_in_parallel(students, jobs, bar)
+        bar.close()
         self.scores(results)
         return results
+
+    def grade_in_parallel(self, students: list[str], jobs: int, bar) -> list[Result]:
+        """Each worker process has its own grader (and private copy); one student per task."""
+        context = multiprocessing.get_context("spawn")  # no state shared with this process
+        setup = (self.root, self.assignment, self.timeout, self.notebooks)
+        done = {}
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                                 initargs=setup) as pool:
+            futures = {pool.submit(_grade_in_worker, sid): sid for sid in students}
+            for future in as_completed(futures):
+                sid = futures[future]
+                try:
+                    done[sid] = future.result()
+                except Exception as err:  # the worker itself died (killed, out of memory)
+                    done[sid] = self.grading_failed(sid, err)
+                bar.set_postfix_str(sid)
+                bar.update()
+        return [done[sid] for sid in students]
+
+    def grade_one(self, sid: str) -> Result:
+        """Grade one student and write their feedback; never raises."""
+        try:
+            result = self.grade_student(sid)
+        except Exception as err:  # a bug or a gradebook hiccup for this one student
+            traceback.print_exc()
+            self.restore_grader_files()
+            result = self.grading_failed(sid, err)
+        self.feedback(result)
+        return result
+
+    def grading_failed(self, sid: str, err: BaseException) -> Result:
+        """0 points, marked for review, and no stale autograded notebook or feedback."""
+        self.record_submission(sid, self.submitted / sid / self.assignment)
+        with self.gradebook() as gb:
+            for name in self.notebooks:
+                _zero(gb, name, self.assignment, sid, needs_review=True)
+                self.remove_stale_outputs(sid, name)
+        return Result(sid, "error", [f"{type(err).__name__}: {err}"])
+
+
+_WORKER: ClassGrader | None = None
+
+
+def _start_worker(root, assignment, timeout, notebooks) -> None:
+    """A worker process's grader, with its own private copy of the grader packages."""
+    global _WORKER
+    _WORKER = ClassGrader(root, assignment, timeout)
+    _WORKER.notebooks = notebooks
+    stack = contextlib.ExitStack()
+    stack.enter_context(_WORKER.private_grader())
+    multiprocessing.util.Finalize(_WORKER, stack.close, exitpriority=10)
+
+
+def _grade_in_worker(sid: str) -> Result:
+    return _WORKER.grade_one(sid)
 
 
 def _differs(a: Path, b: Path) -> bool:
@@ -346,9 +404,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("assignment")
     parser.add_argument("--timeout", type=int, help="seconds per cell (default: nbgrader_config.py)")
     parser.add_argument("--course-dir", default=".", help="course root (default: here or above)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="students graded at the same time (default: the number of cores)")
     args = parser.parse_args(argv)
     grader = ClassGrader(find_root(args.course_dir), args.assignment, args.timeout)
-    results = grader.run()
+    results = grader.run(max(1, args.jobs))
     grades, summary = grader.export(results)
     print_summary(results, grades, summary)
     return 0

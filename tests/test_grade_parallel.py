@@ -1,0 +1,44 @@
+"""Grading in parallel (--jobs 2) gives exactly the grades of a serial run (--jobs 1)."""
+import csv
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT = sorted(p.name for p in (ROOT / "source").glob("[0-9][0-9]_*"))[0]
+NOTEBOOK = f"{ASSIGNMENT}.ipynb"
+
+
+def _grade(root: Path, jobs: int) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "autograder.instructor.grade_class", ASSIGNMENT,
+                           "--jobs", str(jobs)], cwd=root, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with open(root / f"grades-{ASSIGNMENT}-summary.csv", encoding="utf-8") as f:
+        return {r["student_id"]: (r["score"], r["status"]) for r in csv.DictReader(f)}
+
+
+def test_parallel_grades_equal_serial_grades(tmp_path):
+    source = nbformat.read(ROOT / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    release = nbformat.read(ROOT / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    half = nbformat.reads(nbformat.writes(release), as_version=4)
+    solutions = [c for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    answered = {c.metadata["nbgrader"]["grade_id"]: c.source for c in solutions[: len(solutions) // 2]}
+    for cell in half.cells:
+        cell.source = answered.get(cell.metadata.get("nbgrader", {}).get("grade_id"), cell.source)
+    class_ = {"full": source, "blank": release, "half": half, "half_again": half}
+    runs = {}
+    for jobs in (1, 2):
+        root = tmp_path / f"jobs{jobs}"
+        root.mkdir()
+        shutil.copy(ROOT / "nbgrader_config.py", root)
+        shutil.copytree(ROOT / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
+        for sid, nb in class_.items():
+            (root / "submitted" / sid / ASSIGNMENT).mkdir(parents=True)
+            nbformat.write(nb, root / "submitted" / sid / ASSIGNMENT / NOTEBOOK)
+        runs[jobs] = _grade(root, jobs)
+    assert runs[1] == runs[2]
+    assert runs[1]["full"][0] != runs[1]["half"][0] != runs[1]["blank"][0]
