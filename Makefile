@@ -15,11 +15,15 @@ FIRST_LESSON := $(firstword $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb)))
 
 setup: $(INSTALLED) system-deps
 
+# Where pip looks for torch as well as PyPI. PyPI's Linux wheel of torch is the CUDA build (with
+# about 20 nvidia-* packages); for the small CPU build: make setup TORCH_INDEX=https://download.pytorch.org/whl/cpu
+TORCH_INDEX ?=
+
 # Re-runs only when the dependencies change.
 $(INSTALLED): pyproject.toml requirements-lock.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip==26.3
-	$(BIN)/python -m pip install -q -c requirements-lock.txt -e ".[test,bench]"
+	$(BIN)/python -m pip install -q -c requirements-lock.txt $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) -e ".[test,bench]"
 	touch $@
 
 # Graphviz's `dot` and a Chinese font: checked every time (instant), installed only when missing.
@@ -56,6 +60,7 @@ zh en: setup
 
 bench: setup
 	$(BIN)/python benchmarks/graph_bench.py
+	$(BIN)/python benchmarks/grading_bench.py
 
 # Re-pin requirements-lock.txt from what .venv has now (after changing pyproject.toml).
 lock: setup

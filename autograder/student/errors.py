@@ -27,10 +27,13 @@ GENERAL = [
      "backward() was called on a non-scalar: reduce it to a scalar with .sum() first, or pass a "
      "gradient=v with the output's shape."),
     (r"'NoneType' object has no attribute 'zero_'",
-     "x.grad 还是 None（还没有做过反向传播），不能调用 x.grad.zero_()。先判断 x.grad is not None，"
-     "或者直接写 x.grad = None。",
-     "x.grad is still None (no backward pass has run yet), so x.grad.zero_() cannot be called. "
-     "Check x.grad is not None first, or simply set x.grad = None."),
+     "x.grad 是 None，不能调用 x.grad.zero_()。要么还没有反向传播到它（先判断 x.grad is not None，"
+     "或者直接写 x.grad = None）；要么 x 已经不是叶子张量（例如 w = w - lr * w.grad 把 w 换成了"
+     "一个新的非叶子张量，它不保存 .grad：在 torch.no_grad() 里原地更新 w -= lr * w.grad）。",
+     "x.grad is None, so x.grad.zero_() cannot be called. Either no backward pass has reached x "
+     "yet (check x.grad is not None first, or simply set x.grad = None), or x is no longer a leaf "
+     "tensor (w = w - lr * w.grad, for example, makes w a new non-leaf tensor, which keeps no "
+     ".grad: update it in place inside torch.no_grad(), w -= lr * w.grad)."),
     (r"a leaf Variable that requires grad (is being|has been) used in an in-place operation",
      "原地修改了一个需要梯度的叶子张量。更新参数要放在 with torch.no_grad(): 里。",
      "A leaf tensor that requires grad was changed in place. Update parameters inside "
