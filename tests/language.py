@@ -15,11 +15,15 @@ def glossary() -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda pair: -len(pair[0]))
 
 
-CODE = re.compile(r"```.*?```|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]*\$", re.DOTALL)
+CODE = re.compile(
+    r"```.*?```|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]*\$"  # code blocks and spans, formulas
+    r"|\b\w+(?:[._]\w+)+(?:\([^()\n]*\))?|\b\w+\([^()\n]*\)",  # x.grad, torch.tensor(...), zero_()
+    re.DOTALL)
 
 
 def prose(markdown: str) -> str:
-    """The markdown without code spans, code blocks and formulas (terms there are code, not words)."""
+    """The text without code (spans, blocks, and dotted names or calls written without backticks,
+    as in the checks' messages) and formulas: terms there are code, not words."""
     return CODE.sub(" ", markdown)
 
 

@@ -56,6 +56,13 @@ _KIND_NAMES = {  # how to write an answer of each kind
 
 def _check_value(answer, expected, name, *, mistakes):
     answer, expected = _normalise(answer), _normalise(expected)
+    if _kind(answer) == _kind(expected) and answer == expected:
+        return
+    for mistake, wrong in (mistakes or {}).items():  # a known mistake may also be of another type
+        wrong = _normalise(wrong)
+        if _kind(answer) == _kind(wrong) and answer == wrong and not isinstance(answer, torch.Tensor):
+            raise _error(mistake, f"你的答案 {name} = {answer!r} 正是一个常见错误的结果。",
+                         f"Your answer {name} = {answer!r} is what a common mistake gives.")
     if isinstance(answer, torch.Tensor) or (
             _kind(answer) != _kind(expected) and {_kind(answer), _kind(expected)} != {"int", "float"}):
         want_zh, want_en = _KIND_NAMES.get(_kind(expected), (_kind(expected), _kind(expected)))
@@ -64,8 +71,4 @@ def _check_value(answer, expected, name, *, mistakes):
                      f"{name} is of type {type(answer).__name__}, but {want_en} is needed here.")
     if answer == expected:
         return
-    for mistake, wrong in (mistakes or {}).items():
-        if answer == _normalise(wrong):
-            raise _error(mistake, f"你的答案 {name} = {answer!r} 正是一个常见错误的结果。",
-                         f"Your answer {name} = {answer!r} is what a common mistake gives.")
     raise _error("wrong_prediction", f"{name} = {answer!r} 不对。", f"{name} = {answer!r} is not right.")
