@@ -242,6 +242,7 @@ TAMPERING = {
     "builtins": "import builtins\nbuiltins.AssertionError = Warning",
     "sys.modules": "import sys\nsys.modules.pop('autograder')",
     "reload": "import importlib\nimportlib.reload(torch)",
+    "import_module": "from importlib import import_module\nimport_module('autograder')",
     "shadow a check": "def check_gradient(*args, **kwargs):\n    pass",
     "rebind a check": "check_number = print",
     "globals": "globals()['check_gradient'] = print",
@@ -249,6 +250,7 @@ TAMPERING = {
     "ipython": "get_ipython().showtraceback = lambda *a, **k: None",
     "exec": "exec('tor' + 'ch.equal = print')",
     "writefile": "%%writefile autograder_patch.py\nX = 1",
+    "shell on the grader": "!sed -i s/assert/pass/ autograder/student/checks.py",
     "code object": "check_gradient.__code__ = (lambda *a, **k: None).__code__",
 }
 ORDINARY = [
@@ -257,6 +259,8 @@ ORDINARY = [
     "import os\nos.environ['KMP_DUPLICATE_LIB_OK'] = 'TRUE'\n%matplotlib inline\n!pip list",
     "import matplotlib.pyplot as plt\nplt.rcParams['font.size'] = 12\nfrom autograder import check_gradient",
     "def broken(:\n    pass",  # a syntax error is the student's own failure, not tampering
+    'def df(x):\n    """Written by hand, since the autograder runs this under no_grad."""\n    return 2 * x',
+    "import importlib\nimport math",
 ]
 
 

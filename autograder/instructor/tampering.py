@@ -13,15 +13,15 @@ instructor to review. Each check and what it catches:
   ``np.testing.x = …``, ``check_gradient.__code__ = …``, ``t = torch; t.equal = …``,
   ``get_ipython().showtraceback = …``, ``globals()["check_tensor"] = …``
   (allowed: ``os.environ``, matplotlib ``rcParams``, ``torch.backends`` settings);
-* ``sys.modules`` touched at all, ``importlib`` / ``unittest.mock`` / ``ctypes`` imported,
+* ``sys.modules`` touched at all, ``unittest.mock`` / ``ctypes`` imported,
   ``importlib.reload`` / ``import_module`` / ``__import__`` / ``exec`` / ``eval`` / ``compile``
   called, ``__builtins__`` used;
 * rebinding a name the tests rely on (anything the locked cells import, and the public names of
   :mod:`autograder`): ``def check_tensor(…)``, ``check_number = lambda *a: None``,
   ``import numpy as torch``, ``class torch: …``;
 * cell magics that run code the scanner cannot see (``%%writefile``, ``%run``, ``%%bash`` …) and
-  any string that mentions the autograder (``mock.patch("autograder.…")``, shell commands on its
-  files).
+  any string that names the grader's code (``mock.patch("autograder.…")``, shell commands on
+  ``autograder/…`` files); a docstring that mentions "the autograder" is prose, not a finding.
 
 It cannot see through computed strings (``getattr(m, "al" + "lclose")``), code hidden in data
 or files written in a roundabout way, or answers that are objects built to fool a comparison;
@@ -30,13 +30,14 @@ the checks in :mod:`autograder` and the instructor's review cover those.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from IPython.core.inputtransformer2 import TransformerManager
 from nbgrader import utils as nbutils
 
-SUSPICIOUS_MODULES = {"importlib", "unittest.mock", "mock", "ctypes"}
+SUSPICIOUS_MODULES = {"unittest.mock", "mock", "ctypes"}  # importlib: only its calls are flagged
 DYNAMIC_CODE = {"exec", "eval", "compile", "__import__", "reload"}
 MUTATORS = {"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__",
             "__setattr__", "__delattr__"}
@@ -189,6 +190,8 @@ class _Scanner(ast.NodeVisitor):
                 self.check_write(node, args[0], f"{func.id}() on")
             elif func.id in DYNAMIC_CODE:
                 self.flag(node, f"calls {func.id}()")
+            elif (self.origin(func) or "").startswith("importlib."):  # from importlib import …
+                self.flag(node, f"calls {self.origin(func)}()")
         elif isinstance(func, ast.Attribute):
             target = self.origin(func) or ""
             if target.startswith("importlib."):
@@ -201,8 +204,11 @@ class _Scanner(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Constant(self, node):
-        if isinstance(node.value, str) and "autograder" in node.value.lower():
-            self.flag(node, "mentions the autograder in a string")
+        # A path or dotted name of the grader ("autograder.check_tensor", "autograder/student"),
+        # not prose: a docstring that mentions "the autograder" is harmless.
+        if isinstance(node.value, str) and re.search(r"autograder\s*[./]|autograder\s+import",
+                                                      node.value, re.IGNORECASE):
+            self.flag(node, "names the grader's code in a string")
 
 
 def scan(nb, source_cells: Iterable[SourceCell]) -> Report:
