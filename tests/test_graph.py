@@ -1,10 +1,12 @@
-"""draw_graph: golden DOT sources, determinism, big graphs, errors, and a machine without Graphviz.
+"""draw_graph and draw_backward: golden DOT sources, determinism, big graphs, errors, and a
+machine without Graphviz.
 
 Regenerate the golden files after an intended change:
     UPDATE_GOLDEN=1 .venv/bin/python -m pytest -p no:nbval -o addopts="" tests/test_graph.py
 then review `git diff tests/golden`.
 """
 
+import gc
 import html
 import os
 import re
@@ -17,7 +19,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.graph import AutogradGraph, draw_graph, free_chain
+from helpers.graph import AutogradGraph, _BackwardRecord, draw_backward, draw_graph, free_chain
 
 GOLDEN = Path(__file__).parent / "golden"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
@@ -274,3 +276,135 @@ def test_without_dot_jupyter_shows_install_help_and_source(monkeypatch, tmp_path
     assert "brew install graphviz" in text
     assert "conda install -c conda-forge graphviz python-graphviz" in text
     assert text.endswith(graph.source)
+
+
+# draw_backward: the backward pass drawn step by step
+
+
+def two_paths():
+    w = torch.tensor(1.0, requires_grad=True)
+    x = torch.tensor(2.0, requires_grad=True)
+    return w, x, (x + w) * (w + 1)
+
+
+def node_line(source: str, label_start: str) -> str:
+    return next(line for line in source.splitlines() if f'[label="{label_start}' in line)
+
+
+def test_backward_two_paths_meet_in_one_accumulate_grad():
+    w, x, y = two_paths()
+    graph = draw_backward(y, names={"x": x, "w": w})
+    assert_matches_golden(graph, "backward_two_paths")
+    w_line = node_line(graph.source, "&#9316; w\\nAccumulateGrad")
+    assert "receives 3 + 2 = 5\\nw.grad += 5" in w_line
+    w_id = w_line.split()[0]
+    assert len(re.findall(rf"\t{w_id} -> n\d+ \[label=", graph.source)) == 2  # two edges, one node
+    assert graph.source.count("AccumulateGrad") == 2
+    assert "&#9312; MulBackward0\\nreceives 1" in graph.source  # autograd runs Mul first
+    assert '[label="&#9450; 1" dir=back' in graph.source  # the starting gradient
+    assert repr(graph) == "<AutogradGraph: 6 nodes, 6 edges>"
+
+
+def test_backward_leaves_grad_and_hooks_as_they_were():
+    w, x, y = two_paths()
+    w.grad = torch.tensor(10.0)
+    a = x * 1
+    a.retain_grad()
+    z = y * a
+    draw_backward(z, names={"x": x, "w": w, "a": a})
+    assert w.grad.item() == 10.0 and x.grad is None and a.grad is None
+    gc.collect()
+    records = [o for o in gc.get_objects() if type(o) is _BackwardRecord]
+    assert not records, "a hook still holds the record"
+    assert not w._backward_hooks and not x._backward_hooks
+    z.backward()  # the graph is still there, and backward() is unchanged
+    assert (w.grad.item(), x.grad.item(), a.grad.item()) == (10.0 + 10.0, 2.0 * 2 + 6.0, 6.0)
+
+
+def test_backward_custom_function_legendre():
+    class P3(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            ctx.save_for_backward(t)
+            return 0.5 * (5 * t**3 - 3 * t)
+
+        @staticmethod
+        def backward(ctx, grad):
+            (t,) = ctx.saved_tensors
+            return grad * 1.5 * (5 * t**2 - 1)
+
+    a, b, c, d = (torch.tensor(v, requires_grad=True) for v in (1.0, 2.0, 1.0, 2.0))
+    y = a + b * P3.apply(c + d * torch.tensor(1.0))
+    graph = draw_backward(y, names={"a": a, "b": b, "c": c, "d": d})
+    assert_matches_golden(graph, "backward_custom_function")
+    assert "P3Backward\\ncustom Function\\nreceives 2" in graph.source
+    assert "fillcolor=orange" in node_line(graph.source, "&#9316; P3Backward")
+    for name, grad in {"a": 1, "b": 63, "c": 132, "d": 132}.items():
+        assert f"\\n{name}.grad += {grad}\"" in graph.source
+
+
+def test_backward_named_intermediate_collects_its_gradients():
+    w, x, _ = two_paths()
+    a = x * w
+    y = a * a + a
+    graph = draw_backward(y, names={"a": a})
+    assert '"a\\nshape=()\\nreceives 1 + 2 + 2 = 5"' in graph.source
+
+
+def test_backward_grad_outputs_and_none_gradient():
+    class FirstOnly(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, s, t):
+            return s * t
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad, None
+
+    s = torch.tensor(2.0, requires_grad=True)
+    t = torch.tensor(3.0, requires_grad=True)
+    graph = draw_backward(FirstOnly.apply(s, t), {"s": s, "t": t}, grad_outputs=torch.tensor(3.0))
+    assert '[label="&#9450; 3" dir=back' in graph.source
+    assert "s.grad += 3" in graph.source
+    assert "t\\nAccumulateGrad\\nshape=()\\nreceives None\"" in graph.source
+
+
+def test_backward_compact_labels_for_big_tensors_and_many_steps():
+    w = torch.ones(3, 4, requires_grad=True)
+    assert "receives (3, 4) tensor" in draw_backward(w * 2, {"w": w}).source
+    x = torch.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(25):
+        y = y * 1
+    source = draw_backward(y).source
+    assert "&#9331; MulBackward0" in source and "(21) MulBackward0" in source
+
+
+def test_backward_same_code_gives_same_source():
+    w, x, y = two_paths()
+    assert draw_backward(y, {"x": x, "w": w}).source == draw_backward(y, {"x": x, "w": w}).source
+
+
+def test_backward_of_a_freed_graph_is_a_bilingual_error():
+    w, x, y = two_paths()
+    y.backward()
+    with pytest.raises(RuntimeError) as error:
+        draw_backward(y)
+    assert "已经被 backward() 释放" in str(error.value) and "already freed by backward()" in str(error.value)
+
+
+def test_backward_argument_errors():
+    w, x, y = two_paths()
+    with pytest.raises(TypeError, match="draw_backward only accepts tensors"):
+        draw_backward([y, 1.0])
+    with pytest.raises(ValueError, match="grad_outputs needs one tensor per output"):
+        draw_backward(y, grad_outputs=torch.ones(2))
+    with pytest.raises(ValueError, match="requires_grad=True"):
+        draw_backward(torch.ones(2))
+
+
+@needs_dot
+def test_backward_renders_svg():
+    w, x, y = two_paths()
+    svg = draw_backward(y, {"x": x, "w": w}).pipe(format="svg", encoding="utf-8")
+    assert "MulBackward0" in svg and "3 + 2 = 5" in svg
