@@ -40,6 +40,13 @@ write the answer to a prediction question as a literal in a visible test.
     check_derivative(student_fn, f, name, *, shapes, low, high, seed, mistakes, atol, rtol)
         A derivative written by hand: called on copies under torch.no_grad() at seeded points,
         compared with autograd's derivative of f; mistakes map a key to a function of x.
+    check_function(fn, reference, name, *, inputs, arg_names, function=None, gradgrad=False,
+                   saves=None, mistakes=None, forward_mistakes=None)
+        A custom autograd Function (autograder/student/functions.py): its forward against
+        reference(*args), that the output hangs on its node, what its backward returns (count,
+        None, shapes), its gradients with grad_output all ones and then random (ignored
+        grad_output, sign, factor, exercise mistakes; a Jacobian table), gradcheck, and with
+        gradgrad=True second derivatives and gradgradcheck; float64, on the CPU under MPS.
     check_value(answer, expected, name, *, mistakes=None)
         An exact non-tensor answer (a shape as a tuple, a dtype, True/False, a count). The
         expected value is never shown.
