@@ -12,11 +12,16 @@ GENERAL = [
     (r"NotImplementedError",  # raised by the stub itself; calls.py reports it as unanswered
      "这道题还没有作答。", "This exercise is not answered yet."),
     (r"does not require grad and does not have a grad_fn",
-     "对一个不在计算图里的张量调用了 backward() 或 torch.autograd.grad()：它没有 requires_grad=True，"
-     "或者是在 torch.no_grad() 里、或由 detach() 之后的张量算出来的。",
+     "对一个不在计算图里的张量调用了 backward() 或 torch.autograd.grad()，自动求导无从算起。常见原因：它依赖的张量没有 "
+     "requires_grad=True；它是在 torch.no_grad() 里或由 detach() 之后的张量算出来的；参数在 "
+     "torch.no_grad() 里被 w = w - lr * w.grad 换成了一个不需要梯度的新张量；或者它是一个导数，"
+     "而求这个导数的 torch.autograd.grad 没有传 create_graph=True，所以不能再对它求导。",
      "backward() or torch.autograd.grad() was called on a tensor that is not in a computation "
-     "graph: it does not have requires_grad=True, or it was computed inside torch.no_grad() or "
-     "from a detached tensor."),
+     "graph, so autograd has nothing to work with. Usual reasons: what it depends on lacks requires_grad=True; it was computed inside "
+     "torch.no_grad() or from a detached tensor; the parameter was replaced inside "
+     "torch.no_grad() by w = w - lr * w.grad with a new tensor that requires no gradient; or it "
+     "is a derivative, and the torch.autograd.grad that computed it was not given "
+     "create_graph=True, so it cannot be differentiated again."),
     (r"Trying to backward through the graph a second time",
      "第二次在同一个计算图上反向传播，而第一次反向传播已经释放了保存的张量。第一次调用时传入 "
      "retain_graph=True。",
