@@ -229,6 +229,18 @@ print('started')
     assert km.scratch is None
 
 
+@pytest.mark.parametrize("sandboxed", [True, False])
+def test_a_file_beside_the_notebook_cannot_shadow_a_module(course, monkeypatch, sandboxed):
+    (course / "autograder.py").write_text("FAKE = True\n")
+    (course / "torch.py").write_text("FAKE = True\n")
+    if not sandboxed:
+        monkeypatch.setattr(sandbox, "sandbox_status", lambda: (False, "test"))
+    out, km = execute("import autograder, torch\n"
+                      "print('shadowed' if hasattr(autograder, 'FAKE') or hasattr(torch, 'FAKE') "
+                      "else 'real modules')", course)
+    assert km.sandboxed == sandboxed and "real modules" in out, out
+
+
 def test_torch_autograder_and_helpers_import(course):
     out, km = execute("import torch, autograder, helpers\n"
                       "x = torch.ones(3, requires_grad=True); (x * x).sum().backward()\n"

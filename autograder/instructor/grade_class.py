@@ -151,6 +151,7 @@ class ClassGrader:
         if not folder.is_dir():
             result.status, result.reasons = "missing", ["没有提交 / no submission"]
             return result
+        result.reasons += remove_links(folder)
         readable, zeroed = [], {}  # zeroed: notebook -> needs manual grade?
         for name, source_cells in self.notebooks.items():
             path = folder / f"{name}.ipynb"
@@ -361,6 +362,15 @@ def _start_worker(root, assignment, timeout, notebooks) -> None:
 
 def _grade_in_worker(sid: str) -> Result:
     return _WORKER.grade_one(sid)
+
+
+def remove_links(folder: Path) -> list[str]:
+    """Delete symbolic links from a submission: nbgrader copies a submission's files by following
+    links, outside the sandbox, so a link to gradebook.db or source/ would bring that file in."""
+    links = sorted(p for p in folder.rglob("*") if p.is_symlink())
+    for link in links:
+        link.unlink()
+    return [f"removed symbolic link {link.relative_to(folder)}" for link in links]
 
 
 def _differs(a: Path, b: Path) -> bool:

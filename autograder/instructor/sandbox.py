@@ -122,6 +122,14 @@ def bwrap_command(ipc: str, work: str, cwd: str, env: dict[str, str], packages: 
     return args + with_parents(mounts) + ["--chdir", cwd]
 
 
+def no_imports_from_cwd(cmd: list[str], kw: dict) -> tuple[list[str], dict]:
+    """A submission's folder must not shadow a module: an `autograder.py` or `torch.py` handed in
+    beside the notebook would otherwise be what `import autograder` finds. Python (-m) and IPython
+    both put the working directory first on sys.path; PYTHONSAFEPATH and ignore_cwd turn that off."""
+    kw["env"] = {**(kw.get("env") or os.environ), "PYTHONSAFEPATH": "1"}
+    return [*cmd, "--IPKernelApp.ignore_cwd=True"], kw
+
+
 def launcher_command(uid: int, limits: dict[str, int]) -> list[str]:
     return [sys.executable, "-c", LAUNCHER, f"UID={uid}", *(f"{k}={v}" for k, v in limits.items()),
             "--"]
@@ -212,7 +220,8 @@ class SandboxKernelManager(AsyncKernelManager):
         self.sandboxed, why = sandbox_status()
         if not self.sandboxed:
             self.log.warning("评分内核未在沙箱中运行 / Grading kernel NOT sandboxed: %s", why)
-            return await super()._async_pre_start_kernel(**kw)
+            cmd, kw = await super()._async_pre_start_kernel(**kw)
+            return no_imports_from_cwd(cmd, kw)
         ipc, work = self.make_scratch(kw.get("cwd"))
         cwd = os.path.realpath(kw["cwd"]) if kw.get("cwd") else str(work)  # same path inside
         self.transport, self.cache_ports = "ipc", False
@@ -225,6 +234,7 @@ class SandboxKernelManager(AsyncKernelManager):
         kw["cwd"] = str(work)
         sandbox = bwrap_command(str(ipc), str(work), cwd, kw["env"], self.packages,
                                 self.file_size_limit)
+        cmd, kw = no_imports_from_cwd(cmd, kw)
         return sandbox + launcher_command(uid, self.limits()) + cmd, kw
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:

@@ -1,4 +1,5 @@
-"""Grading in parallel (--jobs 2) gives exactly the grades of a serial run (--jobs 1)."""
+"""The class-grading command: parallel grading (--jobs 2) gives exactly the grades of a serial run
+(--jobs 1), and a symbolic link in a submission never reaches the grader's copy."""
 import csv
 import shutil
 import subprocess
@@ -42,3 +43,16 @@ def test_parallel_grades_equal_serial_grades(tmp_path):
         runs[jobs] = _grade(root, jobs)
     assert runs[1] == runs[2]
     assert runs[1]["full"][0] != runs[1]["half"][0] != runs[1]["blank"][0]
+
+
+def test_a_symbolic_link_in_a_submission_is_removed_before_grading(tmp_path):
+    from autograder.instructor.grade_class import remove_links
+
+    secret = tmp_path / "gradebook.db"
+    secret.write_text("grades")
+    folder = tmp_path / "submitted" / "mallory" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    (folder / "data.txt").symlink_to(secret)
+    (folder / "real.txt").write_text("mine")
+    assert remove_links(folder) == ["removed symbolic link data.txt"]
+    assert not (folder / "data.txt").exists() and (folder / "real.txt").exists() and secret.exists()
