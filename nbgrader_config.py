@@ -27,8 +27,11 @@ c.OverwriteCells.add_missing_cells = True
 # nbgrader's exchange, where `nbgrader release_assignment` publishes and students fetch and submit.
 # On one machine it is exchange/ in the course (git-ignored); on a JupyterHub every user must see
 # the same folder: set NBGRADER_EXCHANGE to it (e.g. /srv/nbgrader/exchange) for everyone.
-c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE",
-                                 str(Path(__file__).resolve().parent / "exchange"))
+if "NBGRADER_EXCHANGE" in os.environ:
+    c.Exchange.root = os.environ["NBGRADER_EXCHANGE"]
+else:  # the Formgrader and the Assignment List fail on a missing exchange folder: make it
+    c.Exchange.root = str(Path(__file__).resolve().parent / "exchange")
+    Path(c.Exchange.root).mkdir(exist_ok=True)
 
 # Each submission's kernel runs in a bubblewrap sandbox (autograder/instructor/sandbox.py): it sees
 # a scratch copy of its own folder and read-only Python and course packages, nothing else of the
