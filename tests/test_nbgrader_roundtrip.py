@@ -3,14 +3,20 @@
 For each assignment NN_name (found from source/NN_*/): (a) release/ is exactly what
 ``nbgrader generate_assignment`` makes from source/ (byte for byte); then the instructor's one
 command, ``python -m autograder.instructor.grade_class``, grades a class of: (b) the source
-notebook with solutions → full marks, (c) the untouched release notebook → 0, (d) every student
-in tests/submissions/NN_name.yml (the release notebook with those cells' sources replaced) and the
-unreadable tests/submissions/broken.ipynb; each score must be the expected one, each expected
-message must show up in that student's autograded notebook (or, for a submission nbgrader could
+notebook with solutions → full marks, (c) the untouched release notebook → 0, (d) every sample
+student in tests/submissions/NN_name.yml (the release notebook with those cells' sources
+replaced) and the unreadable tests/submissions/broken.ipynb; each score must be the expected one,
+each expected message must show up in that student's outputs (or, for a submission nbgrader could
 not run or that was flagged, in the grade summary's reason) and no unexpected one may, (e) every
-graded student has an HTML feedback file and (f) nbgrader's grade table lists every student with
-the right score. Each class is graded once, in one run. One test class per assignment, so
-``pytest -n 2 --dist loadscope`` grades two assignments at a time.
+graded submission has an HTML feedback file and (f) nbgrader's grade table has the right scores.
+
+Sample students who differ from the class's usual answers in one exercise only (most of them:
+one typical mistake each) are graded together, one from each exercise in one notebook, to keep
+the run short: each is then checked on their own exercise's cells alone (its points lost, its
+messages). Exercises are the grade_ids' ``exN_`` prefixes. The others are graded alone, and so
+is a student marked ``alone: true`` (one whose messages speak of other exercises too). Each
+class is graded once, in one run; one test class per assignment, so ``pytest -n 2 --dist
+loadscope`` grades two assignments at a time.
 """
 from __future__ import annotations
 
@@ -21,11 +27,14 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
+from nbgrader.api import Gradebook
 
 REPO = Path(__file__).resolve().parents[1]
 SUBMISSIONS = REPO / "tests" / "submissions"
@@ -33,6 +42,8 @@ BROKEN = SUBMISSIONS / "broken.ipynb"
 CELL_TIMEOUT = 15  # seconds; shorter than nbgrader_config.py's so a hanging student is quick
 SOLUTION, UNTOUCHED, BROKEN_ID = "instructor_solution", "untouched_release", "broken_json"
 ASSIGNMENTS = sorted(p.name for p in (REPO / "source").glob("[0-9][0-9]_*") if p.is_dir())
+COURSE_ID = "pytorch-tensors-autograd"
+EXERCISE = re.compile(r"(ex\d+)_")
 
 
 def _specs(assignment: str) -> dict:
@@ -42,16 +53,83 @@ def _specs(assignment: str) -> dict:
     specs = {str(sid): spec for sid, spec in
              yaml.safe_load(path.read_text(encoding="utf-8"))["students"].items()}
     assert not {SOLUTION, UNTOUCHED, BROKEN_ID} & set(specs), f"{path.name}: reserved student id"
+    assert not any(sid.startswith("pack_") for sid in specs), f"{path.name}: pack_ ids are reserved"
     return specs
+
+
+def _exercise(grade_id: str | None) -> str | None:
+    match = EXERCISE.match(grade_id or "")
+    return match.group(1) if match else None
 
 
 def _grade_ids(nb) -> list[str]:
     return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
 
 
-def _max_score(nb) -> float:
-    return sum(float(c.metadata["nbgrader"].get("points", 0)) for c in nb.cells
-               if c.metadata.get("nbgrader", {}).get("grade"))
+def _points(nb) -> dict[str, float]:
+    """{grade_id: points} of the graded cells."""
+    return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"].get("points", 0))
+            for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+
+
+@dataclass
+class Sample:
+    """One sample student of the YAML, and where it is graded."""
+    sid: str
+    score: float
+    wanted: list[str]
+    unwanted: list[str]
+    submitted_as: str = ""  # its own id, or the pack it was graded in
+    exercise: str | None = None  # set when it is graded in a pack: only this exercise is its own
+
+
+@dataclass
+class Plan:
+    """The class to submit: {submitted id: (answers, deleted cells)}, and every sample student."""
+    submissions: dict = field(default_factory=dict)
+    samples: dict = field(default_factory=dict)
+    totals: dict = field(default_factory=dict)  # submitted id -> expected score
+
+
+def _plan(specs: dict, source_nb) -> Plan:
+    points = _points(source_nb)
+    full = sum(points.values())
+    per_exercise = Counter()
+    for grade_id, value in points.items():
+        per_exercise[_exercise(grade_id)] += value
+    answer_ids = [c.metadata["nbgrader"]["grade_id"] for c in source_nb.cells
+                  if c.metadata.get("nbgrader", {}).get("solution")]
+    usual = {g: Counter((spec.get("answers") or {}).get(g) for spec in specs.values()).most_common(1)[0][0]
+             for g in answer_ids} if specs else {}
+    plan, by_exercise = Plan(), {}
+    for sid, spec in specs.items():
+        answers, deleted = spec.get("answers") or {}, spec.get("delete_cells") or []
+        sample = Sample(sid, float(spec["expected_score"]), list(spec.get("expected_messages") or []),
+                        list(spec.get("unexpected_messages") or []))
+        plan.samples[sid] = sample
+        changed = {_exercise(g) for g in answer_ids if answers.get(g) != usual.get(g)}
+        loss = full - sample.score
+        if not spec.get("alone") and not deleted and len(changed) == 1 and None not in changed and 0 <= loss <= per_exercise[next(iter(changed))]:
+            by_exercise.setdefault(next(iter(changed)), []).append((sample, answers))
+        else:
+            sample.submitted_as = sid
+            plan.submissions[sid] = (answers, deleted)
+            plan.totals[sid] = sample.score
+    queues = [list(group) for _, group in sorted(by_exercise.items())]
+    number = 0
+    while any(queues):
+        number += 1
+        pack, answers, total = f"pack_{number:02d}", dict(usual), full
+        for queue in queues:
+            if queue:
+                sample, own = queue.pop(0)
+                sample.submitted_as, sample.exercise = pack, _exercise(next(
+                    g for g in answer_ids if own.get(g) != usual.get(g)))
+                answers.update({g: own.get(g) for g in answer_ids if _exercise(g) == sample.exercise})
+                total -= full - sample.score
+        plan.submissions[pack] = ({g: a for g, a in answers.items() if a is not None}, [])
+        plan.totals[pack] = total
+    return plan
 
 
 def _submission(release_nb, sid: str, answers: dict[str, str], deleted: list[str]):
@@ -69,9 +147,15 @@ def _submission(release_nb, sid: str, answers: dict[str, str], deleted: list[str
     return nb
 
 
-def _output_text(nb) -> str:
+def _cells(nb, exercise: str | None):
+    """The cells of one exercise (grade_id exN_…), or every cell."""
+    return [c for c in nb.cells
+            if exercise is None or _exercise(c.metadata.get("nbgrader", {}).get("grade_id")) == exercise]
+
+
+def _output_text(cells) -> str:
     parts = []
-    for cell in nb.cells:
+    for cell in cells:
         for out in cell.get("outputs", []):
             parts += [out.get("text", ""), out.get("ename", ""), out.get("evalue", "")]
             parts += out.get("traceback", [])
@@ -118,13 +202,12 @@ class RoundTrip:
     def graded(cls, course):
         """Submit the whole class and run the instructor's command once."""
         assignment, notebook = cls.assignment, f"{cls.assignment}.ipynb"
-        specs = _specs(assignment)
         release_nb = nbformat.read(REPO / "release" / assignment / notebook, as_version=4)
         source_nb = nbformat.read(REPO / "source" / assignment / notebook, as_version=4)
+        plan = _plan(_specs(assignment), source_nb)
         notebooks = {SOLUTION: source_nb, UNTOUCHED: release_nb}
-        for sid, spec in specs.items():
-            notebooks[sid] = _submission(release_nb, sid, spec.get("answers") or {},
-                                         spec.get("delete_cells") or [])
+        for sid, (answers, deleted) in plan.submissions.items():
+            notebooks[sid] = _submission(release_nb, sid, answers, deleted)
         for sid, nb in notebooks.items():
             folder = course / "submitted" / sid / assignment
             folder.mkdir(parents=True)
@@ -134,20 +217,28 @@ class RoundTrip:
 
         proc = subprocess.run(
             [sys.executable, "-m", "autograder.instructor.grade_class", assignment,
-             "--timeout", str(CELL_TIMEOUT)], cwd=course, capture_output=True, text=True, timeout=540)
+             "--timeout", str(CELL_TIMEOUT)], cwd=course, capture_output=True, text=True, timeout=900)
         assert proc.returncode == 0, f"grade_class failed:\n{proc.stdout}\n{proc.stderr}"
         with open(course / f"grades-{assignment}-summary.csv", encoding="utf-8") as f:
             summary = {row["student_id"]: row for row in csv.DictReader(f)}
-        expected = {SOLUTION: (_max_score(source_nb), [], []), UNTOUCHED: (0.0, [], []),
-                    BROKEN_ID: (0.0, [], [])}
-        for sid, spec in specs.items():
-            expected[sid] = (float(spec["expected_score"]), list(spec.get("expected_messages") or []),
-                             list(spec.get("unexpected_messages") or []))
-        return {"root": course, "log": proc.stdout, "summary": summary, "expected": expected,
-                "specs": specs}
+        totals = {SOLUTION: sum(_points(source_nb).values()), UNTOUCHED: 0.0, BROKEN_ID: 0.0,
+                  **plan.totals}
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gb:
+            cells = {sid: {g.name: (g.score, g.max_score) for g in
+                           gb.find_submission_notebook(assignment, assignment, sid).grades}
+                     for sid in plan.totals if summary.get(sid, {}).get("status") == "ok"}
+        return {"root": course, "log": proc.stdout, "summary": summary, "totals": totals,
+                "plan": plan, "cells": cells}
 
     def students(self) -> list[str]:
         return [SOLUTION, UNTOUCHED, *_specs(self.assignment), BROKEN_ID]
+
+    def submitted(self, graded) -> list[str]:
+        return list(graded["totals"])
+
+    def autograded(self, graded, submitted_id: str):
+        path = graded["root"] / "autograded" / submitted_id / self.assignment / f"{self.assignment}.ipynb"
+        return nbformat.read(path, as_version=4) if path.exists() else None
 
     def test_release_matches_generate_assignment(self, course):
         """(a) The committed release/ is byte-for-byte nbgrader's output for source/."""
@@ -158,61 +249,70 @@ class RoundTrip:
                               + "\n".join(problems))
 
     def test_score(self, graded, sid):
-        """(b) (c) (d) Every student gets exactly the expected score."""
-        row = graded["summary"].get(sid)
-        assert row is not None, f"{sid} is missing from the summary:\n{graded['log']}"
-        description = graded["specs"].get(sid, {}).get("description", "")
-        assert float(row["score"]) == pytest.approx(graded["expected"][sid][0]), (
-            f"{sid} ({description}): got {row['score']}/{row['max_score']}, status {row['status']}, "
-            f"{row['reason']}")
+        """(b) (c) (d) Every student gets exactly the expected score (in a pack: on their exercise)."""
+        sample = graded["plan"].samples.get(sid)
+        where = sample.submitted_as if sample else sid
+        row = graded["summary"].get(where)
+        assert row is not None, f"{sid} ({where}) is missing from the summary:\n{graded['log']}"
+        if sample is None or sample.exercise is None:
+            expected = graded["totals"][where]
+            assert float(row["score"]) == pytest.approx(expected), (
+                f"{sid}: got {row['score']}/{row['max_score']}, expected {expected}, status "
+                f"{row['status']}, {row['reason']}")
+            return
+        own = {g: v for g, v in graded["cells"][where].items() if _exercise(g) == sample.exercise}
+        lost = sum(top - (score or 0) for score, top in own.values())
+        full = float(row["max_score"])
+        assert lost == pytest.approx(full - sample.score), (
+            f"{sid} (graded in {where}): lost {lost} on {sample.exercise}, expected "
+            f"{full - sample.score}; cells {own}; {row['reason']}")
 
     def test_messages(self, graded, sid):
-        """(d) The student sees the expected explanations (their autograded notebook's outputs)
-        and none of the unexpected ones (a diagnosis that names the wrong mistake)."""
-        row = graded["summary"][sid]
-        notebook = f"{self.assignment}.ipynb"
-        autograded = graded["root"] / "autograded" / sid / self.assignment / notebook
-        text = _output_text(nbformat.read(autograded, as_version=4)) if autograded.exists() else ""
+        """(d) The student sees the expected explanations (their outputs) and none of the
+        unexpected ones (a diagnosis that names the wrong mistake)."""
+        sample = graded["plan"].samples.get(sid)
+        if sample is None:
+            return
+        row = graded["summary"][sample.submitted_as]
+        nb = self.autograded(graded, sample.submitted_as)
+        text = _output_text(_cells(nb, sample.exercise)) if nb is not None else ""
         text += "\n" + row["reason"]
-        _, wanted, unwanted = graded["expected"][sid]
-        missing = [m for m in wanted if m not in text]
-        shown = [m for m in unwanted if m in text]
+        missing = [m for m in sample.wanted if m not in text]
+        shown = [m for m in sample.unwanted if m in text]
         assert not missing and not shown, (f"{sid}: messages not shown {missing}, shown although "
                                            f"wrong {shown}\n--- outputs ---\n{text[-3000:]}")
 
-    def test_no_raw_traceback(self, graded, sid):
+    def test_no_raw_traceback(self, graded):
         """A wrong or unanswered answer shows a diagnosis, never a bare AssertionError or a
         traceback from inside the checks."""
-        notebook = f"{self.assignment}.ipynb"
-        autograded = graded["root"] / "autograded" / sid / self.assignment / notebook
-        if not autograded.exists():
-            return
-        nb = nbformat.read(autograded, as_version=4)
-        raw = [f"{c.metadata.get('nbgrader', {}).get('grade_id')}: {o.get('ename')}: {o.get('evalue')}"
-               for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
-               for o in c.get("outputs", []) if o.get("output_type") == "error"
-               and o.get("ename") not in ("GradingError", "KeyboardInterrupt", "CellTimeoutError")]
-        assert not raw, f"{sid}: test cells show raw errors instead of diagnoses:\n" + "\n".join(raw)
+        raw = []
+        for sid in self.submitted(graded):
+            nb = self.autograded(graded, sid)
+            raw += [f"{sid} {c.metadata['nbgrader']['grade_id']}: {o.get('ename')}: {o.get('evalue')}"
+                    for c in (nb.cells if nb else []) if c.metadata.get("nbgrader", {}).get("grade")
+                    for o in c.get("outputs", []) if o.get("output_type") == "error"
+                    and o.get("ename") not in ("GradingError", "KeyboardInterrupt", "CellTimeoutError")]
+        assert not raw, "test cells show raw errors instead of diagnoses:\n" + "\n".join(raw)
 
     def test_broken_notebook_is_recorded(self, graded):
         row = graded["summary"][BROKEN_ID]
         assert (row["status"], float(row["score"])) == ("broken", 0.0), row
 
-    def test_feedback_for_every_graded_student(self, graded):
-        """(e) generate_feedback wrote an HTML file for every student nbgrader could grade."""
+    def test_feedback_for_every_graded_submission(self, graded):
+        """(e) generate_feedback wrote an HTML file for every submission nbgrader could grade."""
         graded_ids = [sid for sid, row in graded["summary"].items() if row["status"] in ("ok", "tampering")]
-        assert set(graded_ids) >= set(self.students()) - {BROKEN_ID}, graded["summary"]
+        assert set(graded_ids) >= set(self.submitted(graded)) - {BROKEN_ID}, graded["summary"]
         missing = [sid for sid in graded_ids if not (
             graded["root"] / "feedback" / sid / self.assignment / f"{self.assignment}.html").is_file()]
         assert not missing, f"no feedback HTML for {missing}"
 
     def test_grade_table_export(self, graded):
-        """(f) nbgrader's export lists every student with the expected score."""
+        """(f) nbgrader's export lists every submission with the expected score."""
         with open(graded["root"] / "grades.csv", encoding="utf-8") as f:
             rows = {r["student_id"]: r for r in csv.DictReader(f) if r["assignment"] == self.assignment}
-        assert set(rows) == set(self.students())
-        wrong = {sid: rows[sid]["score"] for sid in self.students()
-                 if float(rows[sid]["score"]) != pytest.approx(graded["expected"][sid][0])}
+        assert set(rows) == set(self.submitted(graded))
+        wrong = {sid: (rows[sid]["score"], total) for sid, total in graded["totals"].items()
+                 if float(rows[sid]["score"]) != pytest.approx(total)}
         assert not wrong, f"grades.csv disagrees with the expected scores: {wrong}"
 
 
@@ -229,6 +329,23 @@ for _assignment in ASSIGNMENTS:
 def test_every_assignment_has_sample_submissions():
     missing = [a for a in ASSIGNMENTS if not (SUBMISSIONS / f"{a}.yml").exists()]
     assert not missing, f"no tests/submissions/<assignment>.yml for {missing}"
+
+
+def test_packing_keeps_every_student_and_the_expected_totals():
+    """The packing itself: each sample student is graded exactly once, and a pack's expected
+    score is the full score minus what each of its members loses."""
+    source_nb = nbformat.read(REPO / "source" / "05_autograd" / "05_autograd.ipynb", as_version=4)
+    specs = _specs("05_autograd")
+    plan = _plan(specs, source_nb)
+    full = sum(_points(source_nb).values())
+    assert set(plan.samples) == set(specs)
+    assert {s.submitted_as for s in plan.samples.values()} == set(plan.submissions)
+    for pack, total in plan.totals.items():
+        members = [s for s in plan.samples.values() if s.submitted_as == pack]
+        assert total == pytest.approx(full - sum(full - s.score for s in members))
+        exercises = [s.exercise for s in members if s.exercise]
+        assert len(exercises) == len(set(exercises)), f"{pack} holds two students of one exercise"
+    assert len(plan.submissions) < len(specs)
 
 
 # The tampering scanner on its own (no kernels): what it must catch, and ordinary code it must not.
