@@ -40,6 +40,20 @@ else:  # the Formgrader and the Assignment List fail on a missing exchange folde
 # and grade_class says so. nbgrader's Execute ignores c.Execute.kernel_manager_class, hence the swap.
 from nbgrader.converters import Autograde  # noqa: E402
 
-c.Autograde.autograde_preprocessors = [
-    "autograder.instructor.sandbox.SandboxExecute" if step.__name__ == "Execute" else step
-    for step in Autograde.class_traits()["autograde_preprocessors"].default()]
+_steps = []
+for _step in Autograde.class_traits()["autograde_preprocessors"].default():
+    if _step.__name__ == "Execute":
+        _steps += ["autograder.instructor.sandbox.SandboxExecute",
+                   # right after running it: no active content, outputs capped in bytes, no
+                   # execute_result read as partial credit (autograder/instructor/outputs.py)
+                   "autograder.instructor.outputs.SafeOutputs"]
+    else:
+        _steps.append(_step)
+c.Autograde.autograde_preprocessors = _steps
+
+# Feedback shows the test cells without their hidden tests.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "nbgrader.preprocessors.ClearHiddenTests",
+]

@@ -306,6 +306,14 @@ class RoundTrip:
             graded["root"] / "feedback" / sid / self.assignment / f"{self.assignment}.html").is_file()]
         assert not missing, f"no feedback HTML for {missing}"
 
+    def test_feedback_hides_the_hidden_tests(self, graded):
+        """No feedback file shows the hidden tests' code (the solution's feedback included)."""
+        shown = [sid for sid in self.submitted(graded)
+                 if (path := graded["root"] / "feedback" / sid / self.assignment /
+                     f"{self.assignment}.html").is_file()
+                 and "HIDDEN TESTS" in path.read_text(encoding="utf-8")]
+        assert not shown, f"hidden tests in the feedback of {shown}"
+
     def test_grade_table_export(self, graded):
         """(f) nbgrader's export lists every submission with the expected score."""
         with open(graded["root"] / "grades.csv", encoding="utf-8") as f:

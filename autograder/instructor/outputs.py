@@ -1,0 +1,59 @@
+"""Make a graded notebook's outputs safe to show and impossible to score with.
+
+:class:`SafeOutputs` runs in nbgrader's autograde steps right after the notebook is executed, so
+the autograded notebook (which the Formgrader shows) and the feedback made from it both get:
+
+* no active content: HTML, JavaScript, Markdown, SVG and LaTeX outputs are replaced by a note
+  (a student's output could otherwise run script in the instructor's browser); plain text and
+  PNG/JPEG pictures stay;
+* outputs capped in bytes (``max_bytes`` per output; nbgrader's LimitOutput counts lines, and one
+  100 MiB line is one line);
+* no ``execute_result`` in a graded test cell: nbgrader reads one as partial credit, even when
+  the cell then fails, and this course's test cells never return a score (they print).
+"""
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Integer
+
+SAFE_TYPES = ("text/plain", "image/png", "image/jpeg")
+REMOVED = "[输出已移除：只显示纯文本和图片 / output removed: only plain text and pictures are shown]"
+
+
+def _cut(text, limit):
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore") + \
+        "\n… [输出过长，已截断 / output truncated]"
+
+
+class SafeOutputs(NbGraderPreprocessor):
+    max_bytes = Integer(20_000, help="Most bytes kept of one output's text").tag(config=True)
+    max_image_bytes = Integer(2_000_000, help="Larger pictures are removed").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        graded = cell.metadata.get("nbgrader", {}).get("grade", False)
+        kept = []
+        for output in cell.get("outputs", []):
+            if graded and output.output_type == "execute_result":
+                output.output_type = "display_data"  # shown, never read as a score
+                output.pop("execution_count", None)
+            if output.output_type == "stream":
+                output.text = _cut(output.text, self.max_bytes)
+            elif output.output_type == "error":
+                output.evalue = _cut(str(output.evalue), self.max_bytes)
+                output.traceback = [_cut(line, self.max_bytes) for line in output.traceback[-100:]]
+            elif "data" in output:
+                output.data = self.safe_data(output.data)
+            kept.append(output)
+        cell.outputs = kept
+        return cell, resources
+
+    def safe_data(self, data):
+        safe = {key: value for key, value in data.items() if key in SAFE_TYPES
+                and (key == "text/plain" or len(value) <= self.max_image_bytes)}
+        if "text/plain" in safe:
+            safe["text/plain"] = _cut(safe["text/plain"], self.max_bytes)
+        if len(safe) < len(data):
+            safe["text/plain"] = (safe.get("text/plain", "") + "\n" + REMOVED).strip()
+        return safe
