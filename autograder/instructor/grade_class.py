@@ -1,6 +1,6 @@
 """Grade a whole class in one command: autograde, feedback, grade table.
 
-    python -m autograder.instructor.grade_class 05_autograd [--jobs N] [--timeout SECONDS] [--course-dir DIR]
+    python -m autograder.instructor.grade_class 01_tensor_creation [--jobs N] [--timeout SECONDS] [--course-dir DIR]
 
 Run it in the course root (where nbgrader_config.py is). It expects nbgrader's layout,
 
@@ -157,7 +157,7 @@ class ClassGrader:
             path = folder / f"{name}.ipynb"
             if not path.exists():
                 others = sorted(p.name for p in folder.glob("*.ipynb")
-                                if p.stem not in self.notebooks)  # e.g. "05_autograd (1).ipynb"
+                                if p.stem not in self.notebooks)  # e.g. "01_tensor_creation (1).ipynb"
                 result.reasons.append(f"{name}.ipynb missing" + (
                     f" (found {', '.join(others)}: rename it and grade again)" if others else ""))
                 zeroed[name] = False

@@ -1,7 +1,7 @@
 """Regenerate release/ (the student version) from source/ with ``nbgrader generate_assignment``.
 
     python -m autograder.instructor.release                 # every assignment in source/  (make release)
-    python -m autograder.instructor.release 05_autograd     # just these
+    python -m autograder.instructor.release 01_tensor_creation   # just these
 
 release/<assignment>/ is exactly nbgrader's output (solutions and hidden tests removed, outputs
 cleared, checksums and locks set); never edit it by hand. The gradebook that generate_assignment
