@@ -41,3 +41,14 @@ def test_an_execute_result_in_a_test_cell_is_never_read_as_a_score():
     assert before != (0, 5.0), "nbgrader reads the execute_result first (the exploit)"
     assert determine_grade(safe) == (0, 5.0)
     assert safe.outputs[0].output_type == "display_data"
+
+
+def test_a_test_cell_traceback_never_quotes_the_cell():
+    cell = new_code_cell("check()", metadata=GRADED, outputs=[new_output(
+        "error", ename="KeyboardInterrupt", evalue="",
+        traceback=["----> 31 _case(x)", "     34 ### BEGIN HIDDEN TESTS", "KeyboardInterrupt: "])])
+    diagnosis = new_code_cell("check()", metadata=GRADED, outputs=[new_output(
+        "error", ename="GradingError", evalue="wrong", traceback=["GradingError:", "中文", "English"])])
+    safe, kept = _run(cell, diagnosis)
+    assert safe.outputs[0].traceback == ["KeyboardInterrupt: "]
+    assert kept.outputs[0].traceback == ["GradingError:", "中文", "English"]

@@ -320,3 +320,31 @@ def test_nbgrader_autograde_cli_runs_sandboxed(bwrap, tmp_path):
     graded = nbformat.read(root / "autograded" / "s1" / "ps1" / "ps1.ipynb", as_version=4)
     assert graded.cells[1].outputs == [], graded.cells[1].outputs  # the check passed
     assert "NOT sandboxed" not in proc.stderr
+
+
+def _run_notebook(sources, path, **limits):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    start = time.monotonic()
+    SandboxExecute(**limits).preprocess(nb, {"metadata": {"path": str(path)}})
+    return nb.cells, time.monotonic() - start
+
+
+def test_an_ignored_interrupt_stops_the_kernel_and_costs_only_the_cells_left(tmp_path):
+    ignores = ("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+               "while True:\n    pass")
+    cells, took = _run_notebook(["print('kept')", ignores, "print('never')"], tmp_path,
+                                timeout=5, interrupt_grace=3)
+    assert cells[0].outputs[0].text == "kept\n"
+    assert [o.ename for o in cells[1].outputs] == ["CellTimeoutError"]
+    assert [o.ename for o in cells[2].outputs] == ["NotRun"], "a test cell left without output scores full"
+    assert took < 40, f"took {took:.0f} s"
+
+
+def test_a_notebook_has_a_total_time_limit(tmp_path):
+    cells, took = _run_notebook(["import time\ntime.sleep(2.5)\nprint('one')",
+                                 "time.sleep(9)\nprint('two')", "print('three')"], tmp_path,
+                                timeout=30, notebook_timeout=4)
+    assert "one" in cells[0].outputs[0].text
+    assert "CellTimeoutError" in [o.get("ename") for o in cells[1].outputs]  # cut short
+    assert [o.ename for o in cells[2].outputs] == ["NotRun"]
+    assert took < 20, f"took {took:.0f} s"

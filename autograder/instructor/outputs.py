@@ -9,7 +9,9 @@ the autograded notebook (which the Formgrader shows) and the feedback made from 
 * outputs capped in bytes (``max_bytes`` per output; nbgrader's LimitOutput counts lines, and one
   100 MiB line is one line);
 * no ``execute_result`` in a graded test cell: nbgrader reads one as partial credit, even when
-  the cell then fails, and this course's test cells never return a score (they print).
+  the cell then fails, and this course's test cells never return a score (they print);
+* no source lines in a test cell's traceback (an interrupted loop's traceback would quote the
+  hidden tests): only the error's name and message, or the whole diagnosis of a GradingError.
 """
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
@@ -43,6 +45,10 @@ class SafeOutputs(NbGraderPreprocessor):
             elif output.output_type == "error":
                 output.evalue = _cut(str(output.evalue), self.max_bytes)
                 output.traceback = [_cut(line, self.max_bytes) for line in output.traceback[-100:]]
+                if graded and output.ename != "GradingError":
+                    # A traceback quotes the test cell's lines around the error, hidden tests
+                    # included: keep only what went wrong (a diagnosis is shown whole).
+                    output.traceback = [f"{output.ename}: {output.evalue}"]
             elif "data" in output:
                 output.data = self.safe_data(output.data)
             kept.append(output)

@@ -27,6 +27,7 @@ still works, unsandboxed: every kernel start logs a warning and :func:`sandbox_s
 from __future__ import annotations
 
 import functools
+import math
 import importlib.util
 import os
 import secrets
@@ -34,9 +35,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+from queue import Empty
 
+import nbformat
 from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from jupyter_core.utils import ensure_async, run_sync
 from nbgrader.preprocessors import Execute
 from traitlets import Integer, List
 
@@ -211,7 +217,10 @@ class SandboxKernelManager(AsyncKernelManager):
         ipc, work = self.scratch / "ipc", self.scratch / "work"
         ipc.mkdir()
         if cwd and os.path.isdir(cwd):
-            shutil.copytree(cwd, work, symlinks=True)  # a link stays a link: never its target
+            # A link stays a link (never its target); the scratch folder is skipped, should cwd
+            # hold it (a kernel started in /tmp would otherwise copy its copy, endlessly).
+            shutil.copytree(cwd, work, symlinks=True, ignore=lambda folder, names: [
+                name for name in names if Path(folder, name) == self.scratch])
         else:
             work.mkdir()
         return ipc, work
@@ -247,8 +256,84 @@ class SandboxKernelManager(AsyncKernelManager):
 
 
 class SandboxExecute(Execute):
-    """nbgrader's Execute preprocessor with sandboxed kernels (configured like Execute)."""
+    """nbgrader's Execute preprocessor with sandboxed kernels (configured like Execute), and two
+    limits a submission cannot defeat:
+
+    * a cell whose loop ignores the interrupt: after a timeout the kernel is interrupted; if it
+      does not answer within ``interrupt_grace`` seconds it is stopped, and the cells after it are
+      marked as not run (a test cell with no output would count as passed);
+    * ``notebook_timeout``: the whole notebook's time; cells that would start after it are not run.
+
+    Either way only the answers not yet run are lost.
+    """
+    notebook_timeout = Integer(900, help="Seconds for a whole notebook").tag(config=True)
+    interrupt_grace = Integer(10, help="Seconds an interrupted kernel has to answer before it is "
+                                       "stopped").tag(config=True)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
         super().__init__(**kwargs)
+        self.timeout_func = self.cell_timeout
+        self.deadline, self.stopped = None, None
+
+    def preprocess(self, nb, resources=None, km=None):
+        self.deadline, self.stopped = None, None  # the clock starts with the first cell
+        return super().preprocess(nb, resources, km)
+
+    def cell_timeout(self, cell) -> int:
+        """The per-cell timeout, shortened to what is left of the notebook's time."""
+        left = math.ceil(self.deadline - time.monotonic()) if self.deadline else self.timeout
+        return max(1, min(self.timeout, left))
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        self.deadline = self.deadline or time.monotonic() + self.notebook_timeout
+        if cell.cell_type == "code" and time.monotonic() > self.deadline:
+            self.stopped = self.stopped or NOTEBOOK_TIME_UP
+        if cell.cell_type == "code" and self.stopped:
+            cell.outputs = [not_run(self.stopped)]
+            cell.execution_count = None
+            return cell
+        try:
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        except (CellTimeoutError, DeadKernelError):
+            if not self.stopped:
+                raise
+            cell.outputs.append(nbformat.NotebookNode(self.error_on_timeout, output_type="error"))
+            return cell  # this cell timed out and stopped the kernel; the rest are not run
+
+    execute_cell = run_sync(async_execute_cell)  # nbclient binds its own async_execute_cell
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        reply = await super()._async_handle_timeout(timeout, cell)  # interrupts the kernel
+        if not await self.kernel_answers(within=self.interrupt_grace):
+            self.log.error("The kernel ignored the interrupt: stopping it")
+            await ensure_async(self.km.shutdown_kernel(now=True))
+            self.stopped = INTERRUPT_IGNORED
+        return reply
+
+    async def kernel_answers(self, within: float) -> bool:
+        """Whether the kernel answers a kernel_info request within ``within`` seconds (it cannot
+        while a cell still runs: an interrupt that worked lets it answer)."""
+        msg_id = self.kc.kernel_info()
+        deadline = time.monotonic() + within
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                msg = await ensure_async(self.kc.shell_channel.get_msg(timeout=left))
+            except Empty:
+                return False
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return True
+        return False
+
+
+NOTEBOOK_TIME_UP = ("这份笔记本用完了它的总运行时间", "the notebook used up its total time")
+INTERRUPT_IGNORED = ("前面一个单元格不响应中断，内核已被停止",
+                     "an earlier cell ignored the interrupt and the kernel was stopped")
+
+
+def not_run(why: tuple[str, str]) -> dict:
+    """The error output of a cell that was not run (so a test cell scores 0, not full marks)."""
+    zh, en = why
+    from nbformat.v4 import new_output
+    return new_output("error", ename="NotRun", evalue=en,
+                      traceback=[f"未运行：{zh}。", f"Not run: {en}."])
