@@ -139,21 +139,6 @@ def test_exercise_mistake_is_named():
     assert mistake == "missing_inner_derivative" and "grad_x" in message
 
 
-def test_wrong_gradient_elsewhere_is_a_backward_mismatch_with_its_input_named():
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        return ctx.alpha * y * g, ctx.alpha * x * g + 1, None
-
-    fn = type("ScaledProduct", (Function,), {
-        "forward": staticmethod(lambda ctx, x, y, alpha: (ctx.save_for_backward(x, y),
-                                                          setattr(ctx, "alpha", alpha),
-                                                          alpha * x * y)[-1]),
-        "backward": staticmethod(backward)})
-    mistake, message = mistake_of(fn, reference=scaled_product, inputs=TWO_INPUTS,
-                                  arg_names=("x", "y", "alpha"))
-    assert mistake == "wrong_values" and "grad_y" in message and "d output / d y" in message
-
-
 def test_wrong_gradient_count():
     fn = variant(Softplus, backward=lambda ctx, g: (g * torch.sigmoid(saved_x(ctx)), None))
     mistake, message = mistake_of(fn)
@@ -161,40 +146,55 @@ def test_wrong_gradient_count():
     assert "forward takes 1 input (x), but Softplus.backward returned 2 values" in message
 
 
+class ScaledProduct(Function):
+    """alpha * x * y, right; the tests below replace its backward."""
+
+    @staticmethod
+    def forward(ctx, x, y, alpha):
+        ctx.save_for_backward(x, y)
+        ctx.alpha = alpha
+        return alpha * x * y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return ctx.alpha * y * g, ctx.alpha * x * g, None
+
+
+def product_mistake(backward):
+    return mistake_of(variant(ScaledProduct, backward=backward), reference=scaled_product,
+                      inputs=TWO_INPUTS, arg_names=("x", "y", "alpha"))
+
+
+def test_the_right_product_passes():
+    check_function(ScaledProduct, scaled_product, "ScaledProduct", inputs=TWO_INPUTS,
+                   arg_names=("x", "y", "alpha"))
+
+
+def test_wrong_gradient_elsewhere_is_a_backward_mismatch_with_its_input_named():
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return ctx.alpha * y * g, ctx.alpha * x * g + 1, None
+
+    mistake, message = product_mistake(backward)
+    assert mistake == "wrong_values" and "grad_y" in message and "d output / d y" in message
+
+
 def test_one_gradient_for_two_inputs():
-    class Product(Function):
-        @staticmethod
-        def forward(ctx, x, y, alpha):
-            ctx.save_for_backward(x, y)
-            ctx.alpha = alpha
-            return alpha * x * y
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return ctx.alpha * y * g, ctx.alpha * x * g
 
-        @staticmethod
-        def backward(ctx, g):
-            x, y = ctx.saved_tensors
-            return ctx.alpha * y * g, ctx.alpha * x * g
-
-    mistake, message = mistake_of(Product, reference=scaled_product, inputs=TWO_INPUTS,
-                                  arg_names=("x", "y", "alpha"))
+    mistake, message = product_mistake(backward)
     assert mistake == "wrong_gradient_count" and "returned 2 values" in message
 
 
 def test_gradient_for_a_non_tensor():
-    class Product(Function):
-        @staticmethod
-        def forward(ctx, x, y, alpha):
-            ctx.save_for_backward(x, y)
-            ctx.alpha = alpha
-            return alpha * x * y
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return ctx.alpha * y * g, ctx.alpha * x * g, (x * y * g).sum()
 
-        @staticmethod
-        def backward(ctx, g):
-            x, y = ctx.saved_tensors
-            return ctx.alpha * y * g, ctx.alpha * x * g, (x * y * g).sum()
-
-    mistake, _ = mistake_of(Product, reference=scaled_product, inputs=TWO_INPUTS,
-                            arg_names=("x", "y", "alpha"))
-    assert mistake == "gradient_for_non_tensor"
+    assert product_mistake(backward)[0] == "gradient_for_non_tensor"
 
 
 def test_gradient_missing():
