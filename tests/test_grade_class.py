@@ -56,3 +56,31 @@ def test_a_symbolic_link_in_a_submission_is_removed_before_grading(tmp_path):
     (folder / "real.txt").write_text("mine")
     assert remove_links(folder) == ["removed symbolic link data.txt"]
     assert not (folder / "data.txt").exists() and (folder / "real.txt").exists() and secret.exists()
+
+
+def test_a_killed_run_resumes_without_regrading_the_finished_students(tmp_path):
+    source = nbformat.read(ROOT / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    release = nbformat.read(ROOT / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    root = tmp_path / "course"
+    root.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    shutil.copytree(ROOT / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
+    for sid, nb in {"full": source, "blank": release, "late": source}.items():
+        (root / "submitted" / sid / ASSIGNMENT).mkdir(parents=True)
+        nbformat.write(nb, root / "submitted" / sid / ASSIGNMENT / NOTEBOOK)
+    first = _grade(root, 1)
+    summary = root / f"grades-{ASSIGNMENT}-summary.csv"
+    # As if the run had been killed before "late": its row is missing from the summary.
+    lines = summary.read_text(encoding="utf-8").splitlines()
+    summary.write_text("\n".join(l for l in lines if not l.startswith("late,")) + "\n", encoding="utf-8")
+    graded_before = {sid: (root / "autograded" / sid / ASSIGNMENT / NOTEBOOK).stat().st_mtime_ns
+                     for sid in ("full", "blank")}
+    proc = subprocess.run([sys.executable, "-m", "autograder.instructor.grade_class", ASSIGNMENT,
+                           "--jobs", "1", "--resume"], cwd=root, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0 and "resuming: 2 students" in proc.stdout, proc.stdout + proc.stderr
+    with open(summary, encoding="utf-8") as f:
+        resumed = {r["student_id"]: (r["score"], r["status"]) for r in csv.DictReader(f)}
+    assert resumed == first
+    assert graded_before == {sid: (root / "autograded" / sid / ASSIGNMENT / NOTEBOOK).stat().st_mtime_ns
+                             for sid in ("full", "blank")}, "a finished student was graded again"

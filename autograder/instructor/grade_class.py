@@ -1,6 +1,7 @@
 """Grade a whole class in one command: autograde, feedback, grade table.
 
-    python -m autograder.instructor.grade_class 01_tensor_creation [--jobs N] [--timeout SECONDS] [--course-dir DIR]
+    python -m autograder.instructor.grade_class 01_tensor_creation [--jobs N] [--resume]
+        [--timeout SECONDS] [--course-dir DIR]
 
 Run it in the course root (where nbgrader_config.py is). It expects nbgrader's layout,
 
@@ -24,7 +25,9 @@ of downloaded files) creates. Then, for every student:
 
 Outputs in the course root (all gitignored, rewritten on every run):
     grades.csv                          ``nbgrader export``: every assignment × every student
-    grades-<assignment>-summary.csv     student_id, score, max_score, status, reason
+    grades-<assignment>-summary.csv     student_id, score, max_score, status, reason; rewritten
+                                        after every student, so a run that is killed keeps
+                                        what it finished, and ``--resume`` grades only the rest
 status is ok | broken (unreadable notebook) | tampering | missing (no submission) | error
 (nbgrader could not run it; 0 points and marked for manual grading).
 
@@ -247,30 +250,56 @@ class ClassGrader:
             if not outcome.get("success"):
                 result.reasons.append(f"no feedback: {_last_line(outcome)}")
 
-    def scores(self, results: list[Result]) -> None:
+    def score(self, result: Result) -> None:
+        """The student's score, exactly as nbgrader's export computes it."""
         with self.gradebook() as gb:
-            max_score = gb.find_assignment(self.assignment).max_score
-            for r in results:
-                r.max_score = max_score
-                try:
-                    sub = gb.find_submission(self.assignment, r.student_id)
-                except MissingEntry:
-                    r.score = 0.0
-                else:  # exactly what nbgrader export writes
-                    r.score = max(0.0, sub.score - sub.late_submission_penalty)
+            result.max_score = gb.find_assignment(self.assignment).max_score
+            try:
+                sub = gb.find_submission(self.assignment, result.student_id)
+            except MissingEntry:
+                result.score = 0.0
+            else:
+                result.score = max(0.0, sub.score - sub.late_submission_penalty)
 
-    def export(self, results: list[Result]) -> tuple[Path, Path]:
-        grades = self.root / "grades.csv"
-        with self.gradebook() as gb:
-            CsvExportPlugin(to=str(grades), parent=self.api).export(gb)
-        summary = self.root / f"grades-{self.assignment}-summary.csv"
-        with open(summary, "w", newline="", encoding="utf-8") as f:
+    @property
+    def summary_path(self) -> Path:
+        return self.root / f"grades-{self.assignment}-summary.csv"
+
+    def save_summary(self, results: list[Result]) -> None:
+        """The summary table, rewritten after every student: a run that is killed keeps the
+        students it finished (and --resume does not grade them again)."""
+        partial = self.summary_path.with_suffix(".tmp")
+        with open(partial, "w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
             writer.writerow(["student_id", "score", "max_score", "status", "reason"])
             for r in results:
                 writer.writerow([r.student_id, f"{r.score:g}", f"{r.max_score:g}", r.status,
                                  "; ".join(r.reasons)])
-        return grades, summary
+        partial.replace(self.summary_path)
+
+    def finished_before(self, students: list[str]) -> dict[str, Result]:
+        """The students of an earlier run's summary whose submission has not changed since."""
+        if not self.summary_path.exists():
+            return {}
+        written = self.summary_path.stat().st_mtime
+        with open(self.summary_path, encoding="utf-8") as f:
+            rows = {row["student_id"]: row for row in csv.DictReader(f)}
+        done = {}
+        for sid in students:
+            folder = self.submitted / sid / self.assignment
+            changed = [p for p in folder.rglob("*") if p.stat(follow_symlinks=False).st_mtime >= written]
+            if sid in rows and not changed:
+                row = rows[sid]
+                done[sid] = Result(sid, row["status"], [r for r in row["reason"].split("; ") if r],
+                                   float(row["score"]), float(row["max_score"]))
+        return done
+
+    def export(self, results: list[Result]) -> tuple[Path, Path]:
+        grades = self.root / "grades.csv"
+        with self.gradebook() as gb:
+            CsvExportPlugin(to=str(grades), parent=self.api).export(gb)
+        self.save_summary(results)
+        return grades, self.summary_path
 
     @contextlib.contextmanager
     def private_grader(self):
@@ -288,43 +317,49 @@ class ClassGrader:
                 for k, v in old.items():
                     os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
 
-    def run(self, jobs: int = 1) -> list[Result]:
-        """Grade every student, ``jobs`` at a time; the results in the students' order."""
+    def run(self, jobs: int = 1, resume: bool = False) -> list[Result]:
+        """Grade every student, ``jobs`` at a time; the results in the students' order. With
+        ``resume``, the students an earlier (killed) run finished are kept, not graded again."""
         students = self.sync_gradebook()
         if not students:
             print(f"⚠ {self.submitted}/*/{self.assignment}/ 下没有提交 / no submissions found "
                   f"(nbgrader collect / zip_collect put them there)")
-        bar = tqdm(total=len(students), unit="student", desc="评分 grading", dynamic_ncols=True)
-        if jobs <= 1 or len(students) <= 1:
-            with self.private_grader():
-                results = []
-                for sid in students:
-                    bar.set_postfix_str(sid)
-                    results.append(self.grade_one(sid))
-                    bar.update()
-        else:
-            results = self.grade_in_parallel(students, jobs, bar)
-        bar.close()
-        self.scores(results)
-        return results
+        done = self.finished_before(students) if resume else {}
+        if done:
+            print(f"继续上次的评分：{len(done)} 名学生已评完 / resuming: {len(done)} students "
+                  "already graded")
+        todo = [sid for sid in students if sid not in done]
+        bar = tqdm(total=len(todo), unit="student", desc="评分 grading", dynamic_ncols=True)
 
-    def grade_in_parallel(self, students: list[str], jobs: int, bar) -> list[Result]:
+        def finished(result: Result) -> None:
+            self.score(result)
+            done[result.student_id] = result
+            self.save_summary([done[sid] for sid in students if sid in done])
+            bar.set_postfix_str(result.student_id)
+            bar.update()
+
+        if jobs <= 1 or len(todo) <= 1:
+            with self.private_grader():
+                for sid in todo:
+                    finished(self.grade_one(sid))
+        else:
+            self.grade_in_parallel(todo, jobs, finished)
+        bar.close()
+        return [done[sid] for sid in students]
+
+    def grade_in_parallel(self, students: list[str], jobs: int, finished) -> None:
         """Each worker process has its own grader (and private copy); one student per task."""
         context = multiprocessing.get_context("spawn")  # no state shared with this process
         setup = (self.root, self.assignment, self.timeout, self.notebooks)
-        done = {}
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
                                  initargs=setup) as pool:
             futures = {pool.submit(_grade_in_worker, sid): sid for sid in students}
             for future in as_completed(futures):
-                sid = futures[future]
                 try:
-                    done[sid] = future.result()
+                    result = future.result()
                 except Exception as err:  # the worker itself died (killed, out of memory)
-                    done[sid] = self.grading_failed(sid, err)
-                bar.set_postfix_str(sid)
-                bar.update()
-        return [done[sid] for sid in students]
+                    result = self.grading_failed(futures[future], err)
+                finished(result)
 
     def grade_one(self, sid: str) -> Result:
         """Grade one student and write their feedback; never raises."""
@@ -416,9 +451,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--course-dir", default=".", help="course root (default: here or above)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="students graded at the same time (default: the number of cores)")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the students an earlier, interrupted run already graded")
     args = parser.parse_args(argv)
     grader = ClassGrader(find_root(args.course_dir), args.assignment, args.timeout)
-    results = grader.run(max(1, args.jobs))
+    results = grader.run(max(1, args.jobs), resume=args.resume)
     grades, summary = grader.export(results)
     print_summary(results, grades, summary)
     return 0
