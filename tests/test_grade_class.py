@@ -84,3 +84,20 @@ def test_a_killed_run_resumes_without_regrading_the_finished_students(tmp_path):
     assert resumed == first
     assert graded_before == {sid: (root / "autograded" / sid / ASSIGNMENT / NOTEBOOK).stat().st_mtime_ns
                              for sid in ("full", "blank")}, "a finished student was graded again"
+
+
+def test_the_grader_says_when_its_own_files_differ_from_the_committed_ones(tmp_path):
+    from autograder.instructor.grade_class import uncommitted_changes
+
+    package = tmp_path / "repo" / "autograder"
+    package.mkdir(parents=True)
+    (package / "checks.py").write_text("def check(): pass\n")
+    git = ["git", "-C", str(tmp_path / "repo")]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c"], check=True)
+    assert uncommitted_changes([package]) == []
+    (package / "checks.py").write_text("def check(): return 'backdoor'\n")
+    (package / "sneaky.pth").write_text("import os\n")
+    assert sorted(uncommitted_changes([package])) == ["autograder/checks.py", "autograder/sneaky.pth"]
+    assert uncommitted_changes([tmp_path]) == []  # not a git checkout: nothing to compare with

@@ -46,6 +46,7 @@ import multiprocessing.util
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import traceback
 import warnings
@@ -111,11 +112,13 @@ class ClassGrader:
         # The kernels import a private copy of the grader packages (via PYTHONPATH), checked and
         # rewritten after every student: a submission that edits it is caught and cannot affect
         # the next one, and the course's own files are never written to.
-        self.grader_files = {
-            path.relative_to(package.parent): path.read_bytes()
-            for package in (Path(list(importlib.util.find_spec(p).submodule_search_locations)[0])
-                            for p in GRADER_PACKAGES)
-            for path in package.rglob("*.py")}
+        packages = [Path(list(importlib.util.find_spec(p).submodule_search_locations)[0])
+                    for p in GRADER_PACKAGES]
+        self.grader_files = {path.relative_to(package.parent): path.read_bytes()
+                             for package in packages for path in package.rglob("*.py")}
+        # What the copy is made from must be what was committed (an earlier run, unsandboxed,
+        # could have left a backdoor in the course's own package): said in the summary.
+        self.uncommitted = uncommitted_changes(packages)
 
     def gradebook(self) -> Gradebook:
         return Gradebook(self.db_url, self.coursedir.course_id)
@@ -427,7 +430,20 @@ def _zero(gb: Gradebook, notebook: str, assignment: str, sid: str, *, needs_revi
     gb.db.commit()
 
 
-def print_summary(results: list[Result], grades: Path, summary: Path) -> None:
+def uncommitted_changes(folders: list[Path]) -> list[str]:
+    """Files in these folders that differ from the committed versions (git), or [] where the
+    folders are not in a git checkout (an installed course)."""
+    changed = []
+    for folder in folders:
+        proc = subprocess.run(["git", "-C", str(folder), "status", "--porcelain", "--", "."],
+                              capture_output=True, text=True)
+        if proc.returncode == 0:
+            changed += [line[3:] for line in proc.stdout.splitlines() if line.strip()]
+    return changed
+
+
+def print_summary(results: list[Result], grades: Path, summary: Path,
+                  uncommitted: list[str] = ()) -> None:
     width = max([len(r.student_id) for r in results] + [10])
     print(f"\n{'学生 student':<{width}}  {'得分 score':>12}  状态 status")
     for r in results:
@@ -437,6 +453,9 @@ def print_summary(results: list[Result], grades: Path, summary: Path) -> None:
     print(f"\n共 {len(results)} 名学生 / {len(results)} students: "
           + ", ".join(f"{s} {n}" for s, n in counts.items()))
     print(summary_line())
+    if uncommitted:
+        print("⚠ 批改程序自己的文件与提交的版本不同，请先检查 / the grader's own files differ from the "
+              "committed versions; check them first: " + ", ".join(uncommitted))
     print(f"成绩表 / grade table: {grades}\n汇总 / summary: {summary}")
     print("反馈 / feedback: feedback/<student_id>/<assignment>/*.html")
     if any(r.status in ("tampering", "error") for r in results):
@@ -457,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
     grader = ClassGrader(find_root(args.course_dir), args.assignment, args.timeout)
     results = grader.run(max(1, args.jobs), resume=args.resume)
     grades, summary = grader.export(results)
-    print_summary(results, grades, summary)
+    print_summary(results, grades, summary, grader.uncommitted)
     return 0
 
 
