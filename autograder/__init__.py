@@ -38,8 +38,9 @@ write the answer to a prediction question as a literal in a visible test.
         transpose, k times = accumulated, 1/k). For a gradient computed by a formula pass
         rules=BY_HAND (k times = a constant factor, never accumulation).
     check_derivative(student_fn, f, name, *, shapes, low, high, seed, mistakes, atol, rtol)
-        A derivative written by hand: called on copies under torch.no_grad() at seeded points,
-        compared with autograd's derivative of f; mistakes map a key to a function of x.
+        A derivative written by hand: called through the by-hand guard (autograder/student/
+        autograd.py: torch.no_grad(), and any use of autograd inside fails) on copies of seeded
+        points, compared with autograd's derivative of f; mistakes map a key to a function of x.
     check_function(fn, reference, name, *, inputs, arg_names, function=None, gradgrad=False,
                    saves=None, mistakes=None, forward_mistakes=None)
         A custom autograd Function (autograder/student/functions.py): its forward against

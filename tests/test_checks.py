@@ -442,7 +442,7 @@ def test_derivative_raises_something_else():
         return {}["missing"]
 
     assert_diagnosis(diagnose(check_derivative, broken, torch.sin), "function_raised", "KeyError",
-                     "raised KeyError")
+                     "failed with KeyError")
 
 
 def test_derivative_returns_a_python_number():

@@ -4,10 +4,10 @@ Nothing here imports nbgrader or reads the course directory; the instructor's to
 :mod:`autograder.instructor`. The contract for test cells is in :mod:`autograder`'s docstring.
 """
 from autograder.student import cases, notebook
+from autograder.student.autograd import check_derivative
 from autograder.student.calls import call
 from autograder.student.checks import (
     GradingError,
-    check_derivative,
     check_gradient,
     check_number,
     check_tensor,

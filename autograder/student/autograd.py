@@ -1,4 +1,8 @@
-"""Helpers for chapter 05's test cells (autograd): the by-hand guard and prediction checks.
+"""Checks for autograd exercises (chapter 05): derivatives by hand, the by-hand guard, predictions.
+
+    check_derivative(student_fn, f, name, *, shapes, low, high, seed, mistakes, atol, rtol)
+        A derivative written by hand, called through call_by_hand on copies of seeded points and
+        compared with autograd's derivative of the elementwise f (exported from autograder).
 
     call_by_hand(fn, *args, name)
         ``call(fn, *args)`` for an exercise that asks for a gradient computed with a formula: fn
@@ -7,8 +11,8 @@
         torch.autograd.functional, torch.func.grad / vjp / jacrev / jacfwd, forward-mode AD), the
         call fails with "autograd_in_derivative", whatever it returned.
     by_hand(fn)
-        The same guard as a wrapper, for check_derivative(by_hand(df), f, ...): the wrapped
-        function raises AutogradUsed (a RuntimeError) when fn used autograd.
+        The guard itself, as a wrapper: the wrapped function raises AutogradUsed (a RuntimeError)
+        when fn used autograd.
     unpack(answer, names, name) / single(answer, name, mistake="autograd_grad_tuple")
         A tuple answer with one item per name, each a single value: a wrong count, or an item that
         is still the tuple torch.autograd.grad returns, is a GradingError that says so.
@@ -27,7 +31,9 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 from autograder.student.calls import call
-from autograder.student.checks import GradingError, _error, check_tensor
+from autograder.student.checks import (GradingError, _check_mistake_keys, _diagnose, _error,
+                                       _run, check_tensor)
+from autograder.student.rules import BY_HAND
 
 
 # ---------------------------------------------------------------- the by-hand guard
@@ -189,3 +195,45 @@ def single(answer, name, mistake="autograd_grad_tuple"):
                      f"{name} is a {type(answer).__name__} holding one tensor, not the tensor "
                      "itself.") from None
     return answer
+
+
+def check_derivative(student_fn, f, name="derivative", *, shapes=((7,),), low=-2.0, high=2.0,
+                     seed=0, mistakes=None, atol=1e-5, rtol=1e-4):
+    """Pass if ``student_fn(x)`` equals the derivative of the elementwise ``f`` at random points."""
+    __tracebackhide__ = True
+    error = _run(name, _check_derivative, student_fn, f, name, shapes=shapes, low=low, high=high,
+                 seed=seed, mistakes=mistakes, atol=atol, rtol=rtol)
+    if error is not None:
+        raise error from None
+
+
+# ---------------------------------------------------------------- derivatives
+
+
+def _check_derivative(student_fn, f, name, *, shapes, low, high, seed, mistakes, atol, rtol):
+    _check_mistake_keys(mistakes)
+    generator = torch.Generator().manual_seed(seed)
+    for shape in shapes:
+        x = low + (high - low) * torch.rand(shape, generator=generator, dtype=torch.float32)
+        # The learner's function runs first, on a copy, under the by-hand guard: it never sees
+        # the expected values, and autograd switched back on inside it fails.
+        answer = call_by_hand(student_fn, x.clone(), name=f"{name}(x)")
+        expected, value = _autograd_derivative(f, x)
+        wrong = {"value_instead_of_derivative": value}
+        wrong.update({mistake: _evaluate(g, x) for mistake, g in (mistakes or {}).items()})
+        _diagnose(answer, expected, f"{name}(x)", atol=atol, rtol=rtol, check_dtype=False,
+                  mistakes=wrong, rules=BY_HAND, inputs=x)
+
+
+def _autograd_derivative(f, x):
+    """f(x) and f'(x) by autograd, computed in float64 and returned in x's dtype."""
+    x64 = x.double().requires_grad_()
+    with torch.enable_grad():
+        value = f(x64)
+        (derivative,) = torch.autograd.grad(value.sum(), x64)
+    return derivative.to(x.dtype), value.detach().to(x.dtype)
+
+
+def _evaluate(mistaken_fn, x):
+    with torch.no_grad():
+        return torch.as_tensor(mistaken_fn(x.double())).to(x.dtype)

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from autograder.student.mistakes import EXPLANATIONS
-from autograder.student.rules import AFTER_BACKWARD, BY_HAND, Wrong
+from autograder.student.rules import AFTER_BACKWARD, Wrong
 from helpers.text import bilingual
 
 
@@ -66,16 +66,6 @@ def check_gradient(answer, expected, name="x.grad", *, atol=1e-6, rtol=1e-5, mis
     __tracebackhide__ = True
     error = _run(name, _diagnose, answer, expected, name, atol=atol, rtol=rtol,
                  mistakes=mistakes, rules=rules, missing="gradient_none")
-    if error is not None:
-        raise error from None
-
-
-def check_derivative(student_fn, f, name="derivative", *, shapes=((7,),), low=-2.0, high=2.0,
-                     seed=0, mistakes=None, atol=1e-5, rtol=1e-4):
-    """Pass if ``student_fn(x)`` equals the derivative of the elementwise ``f`` at random points."""
-    __tracebackhide__ = True
-    error = _run(name, _check_derivative, student_fn, f, name, shapes=shapes, low=low, high=high,
-                 seed=seed, mistakes=mistakes, atol=atol, rtol=rtol)
     if error is not None:
         raise error from None
 
@@ -427,58 +417,3 @@ def _why_not_a_number(answer, name):
         zh += "请返回数值本身，而不是打印或格式化出来的文字。"
         en += " Return the number itself, not printed or formatted text."
     return zh, en
-
-
-# ---------------------------------------------------------------- derivatives
-
-
-def _check_derivative(student_fn, f, name, *, shapes, low, high, seed, mistakes, atol, rtol):
-    _check_mistake_keys(mistakes)
-    generator = torch.Generator().manual_seed(seed)
-    for shape in shapes:
-        x = low + (high - low) * torch.rand(shape, generator=generator, dtype=torch.float32)
-        # The learner's function runs first and on a copy: it never sees the expected values.
-        answer = _call_student(student_fn, x.clone(), name)
-        expected, value = _autograd_derivative(f, x)
-        wrong = {"value_instead_of_derivative": value}
-        wrong.update({mistake: _evaluate(g, x) for mistake, g in (mistakes or {}).items()})
-        _diagnose(answer, expected, f"{name}(x)", atol=atol, rtol=rtol, check_dtype=False,
-                  mistakes=wrong, rules=BY_HAND, inputs=x)
-
-
-def _call_student(student_fn, x, name):
-    try:
-        with torch.no_grad():
-            answer = student_fn(x)
-    except NotImplementedError:
-        _fail("unanswered", f"{name} 还没有作答（它抛出了 NotImplementedError）。",
-              f"{name} is not answered yet (it raised NotImplementedError).")
-    except Exception as error:
-        detail = _describe(error)
-        if isinstance(error, RuntimeError) and "grad" in detail.lower():
-            _fail("autograd_in_derivative", f"{name} 抛出了 {detail}。", f"{name} raised {detail}.")
-        zh, en = f"{name} 运行时抛出了 {detail}。", f"{name} raised {detail}."
-        if "python scalars" in detail.lower():
-            zh += "math 模块的函数只能处理单个数：请改用 torch.sin、torch.exp 这样的逐元素函数。"
-            en += (" Functions from the math module take a single number: use elementwise "
-                   "functions such as torch.sin and torch.exp instead.")
-        _fail("function_raised", zh, en)
-    # Autograd can be switched back on inside the function; the x it was given tells.
-    if x.requires_grad or x.grad is not None:
-        _fail("autograd_in_derivative", f"{name} 对 x 用了自动求导（给 x 设置了 requires_grad）。",
-              f"{name} used autograd on x (it set requires_grad on x).")
-    return answer
-
-
-def _autograd_derivative(f, x):
-    """f(x) and f'(x) by autograd, computed in float64 and returned in x's dtype."""
-    x64 = x.double().requires_grad_()
-    with torch.enable_grad():
-        value = f(x64)
-        (derivative,) = torch.autograd.grad(value.sum(), x64)
-    return derivative.to(x.dtype), value.detach().to(x.dtype)
-
-
-def _evaluate(mistaken_fn, x):
-    with torch.no_grad():
-        return torch.as_tensor(mistaken_fn(x.double())).to(x.dtype)

@@ -85,6 +85,11 @@ GENERAL = [
     (r"out of (range|bounds)|index \S+ is out of bounds",
      "索引越界：下标必须在 [-n, n) 之内，n 是那一维的大小。",
      "An index is out of range: it must lie in [-n, n), where n is the size of that dimension."),
+    (r"only (one|integer) element tensors can be converted to Python scalars|"
+     r"must be real number, not Tensor",
+     "math 模块的函数只能处理单个数：对张量请改用 torch.sin、torch.exp 这样的逐元素函数。",
+     "The math module's functions take a single number: on a tensor, use elementwise functions "
+     "such as torch.sin and torch.exp instead."),
     (r"Dimension out of range",
      "dim 参数超出了张量的维数：一个 k 维张量的 dim 只能取 -k 到 k-1。",
      "The dim argument is outside the tensor's dimensions: a k-d tensor takes dim from -k to k-1."),
