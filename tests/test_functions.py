@@ -7,7 +7,9 @@ from torch.autograd import Function
 from torch.autograd.function import once_differentiable
 
 from autograder import GradingError, cases, check_function
-from autograder.student.functions import _Probe
+from autograder.student import functions
+from autograder.student.calls import _raised, described
+from autograder.student.functions import StudentFunction, _Probe, _prepared
 
 
 def softplus(x):
@@ -408,3 +410,122 @@ def test_inputs_need_not_require_grad():
 
     check(Scale, reference=lambda x, w: x * w, inputs=[(cases.randn(3, seed=1), cases.randn(3, seed=2))],
           arg_names=("x", "w"), needs_grad=(True, False))
+
+
+# ---------------------------------------------------------------- the judge and StudentFunction
+
+
+def is_plain(value):
+    """Plain data: detached tensors, numbers, strings, None, and tuples, lists, dicts of them."""
+    if value is None or type(value) in (bool, int, float, complex, str):
+        return True
+    if type(value) is torch.Tensor:
+        return value.grad_fn is None and not value.requires_grad
+    if type(value) in (tuple, list):
+        return all(is_plain(item) for item in value)
+    if type(value) is dict:
+        return all(is_plain(key) and is_plain(item) for key, item in value.items())
+    return False
+
+
+def forward_raises(ctx, x):
+    raise RuntimeError("boom")
+
+
+@once_differentiable
+def once_backward(ctx, g):
+    x, y = ctx.saved_tensors
+    return -g * x * y
+
+
+# (fn, function, the public methods that answer; the others raise, as the judge never calls them then)
+STUDENTS = {
+    "right": (Gaussian, Gaussian, "forward saved grads second gradcheck gradgradcheck jacobians"),
+    "forward_builds_graph": (gaussian, Gaussian, "forward grads second gradcheck gradgradcheck jacobians"),
+    "forward_raises": (variant(Gaussian, forward=forward_raises), None, "forward grads second jacobians"),
+    "wrong_gradient_count": (variant(Gaussian, backward=lambda ctx, g: (g, g)), None,
+                             "forward saved grads second jacobians"),
+    "unanswered": (variant(Gaussian, backward=lambda ctx, g: (_ for _ in ()).throw(NotImplementedError())),
+                   None, "forward saved grads second jacobians"),
+    "once_differentiable": (variant(Gaussian, backward=once_backward), None,
+                            "forward saved grads second gradcheck gradgradcheck jacobians"),
+}
+
+
+@pytest.mark.parametrize("key", STUDENTS)
+def test_student_function_answers_only_plain_data(key):
+    fn, function, answering = STUDENTS[key]
+    args = _prepared((cases.randn(3, seed=1),), ("x",), None)
+    student = StudentFunction(fn, function or fn, args, "f(x)")
+    ones = torch.ones(3, dtype=torch.float64)
+    calls = {"forward": (), "saved": (), "grads": (ones,), "second": (ones, (ones,)),
+             "gradcheck": (), "gradgradcheck": (), "jacobians": (0,)}
+    answered = []
+    for name, arguments in calls.items():
+        try:
+            result = getattr(student, name)(*arguments)
+        except Exception:  # an error that is not the student's answer is raised, not returned
+            continue
+        assert is_plain(result), (name, result)
+        answered.append(name)
+    assert answered == answering.split()
+
+
+def test_the_judge_reaches_the_student_only_through_student_function(monkeypatch):
+    calls, judges = [], []
+
+    class Recorder:
+        def __init__(self, student):
+            self._student = student
+
+        def __getattr__(self, name):
+            method = getattr(self._student, name)
+
+            def recorded(*args):
+                assert is_plain(args), (name, args)
+                result = method(*args)
+                assert is_plain(result), (name, result)
+                calls.append(name)
+                return result
+            return recorded
+
+    class Judge(functions._Case):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            judges.append(self)
+
+    monkeypatch.setattr(functions, "beside", lambda anchor, factory, *args: Recorder(factory(*args)))
+    monkeypatch.setattr(functions, "_Case", Judge)
+    check(Gaussian, reference=gaussian, gradgrad=True, saves="output")
+    flipped = variant(Gaussian, backward=lambda ctx, g: -once_backward(ctx, g))
+    assert mistake_of(flipped, reference=gaussian)[0] == "sign_flipped"
+    assert set(calls) == {"forward", "saved", "grads", "second", "gradcheck", "gradgradcheck",
+                          "jacobians"}
+
+    def reaches_the_student(value):
+        if isinstance(value, (tuple, list)):
+            return any(reaches_the_student(item) for item in value)
+        if isinstance(value, dict):
+            return any(reaches_the_student(item) for item in value.values())
+        if isinstance(value, torch.Tensor):
+            return value.grad_fn is not None  # a node of the student's graph
+        return (isinstance(value, type) and issubclass(value, Function)
+                or isinstance(getattr(value, "__self__", None), type))  # e.g. Gaussian.apply
+
+    assert len(judges) == 3
+    for judge in judges:
+        held = {key: value for key, value in vars(judge).items() if key != "student"}
+        assert type(judge.student) is Recorder
+        assert not any(reaches_the_student(value) for value in held.values()), held
+
+
+class Unprintable(Exception):
+    def __str__(self):
+        raise ValueError
+
+
+@pytest.mark.parametrize("error", [RuntimeError("mat1 and mat2 shapes cannot be multiplied (3x4 and 7x7)"),
+                                   KeyError("k"), Unprintable()])
+def test_an_error_described_as_plain_data_reads_as_the_error_itself(error):
+    assert is_plain(described(error))
+    assert str(_raised("f(x)", described(error))) == str(_raised("f(x)", error))

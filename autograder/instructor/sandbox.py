@@ -44,7 +44,9 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from jupyter_core.utils import ensure_async, run_sync
 from nbgrader.preprocessors import Execute
-from traitlets import Integer, List
+from traitlets import Bool, Integer, List
+
+from autograder.instructor import referee
 
 ETC = ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "fonts", "localtime",
        "passwd", "group", "nsswitch.conf"]
@@ -269,6 +271,10 @@ class SandboxExecute(Execute):
     notebook_timeout = Integer(900, help="Seconds for a whole notebook").tag(config=True)
     interrupt_grace = Integer(10, help="Seconds an interrupted kernel has to answer before it is "
                                        "stopped").tag(config=True)
+    use_referee = Bool(True, help="Judge graded test cells in the grader's process "
+                                  "(autograder/instructor/referee.py)").tag(config=True)
+    referee_salt = Integer(0, help="Mixed into the hidden tests' seeds; 0: a new one per "
+                                   "grading run").tag(config=True)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
@@ -278,7 +284,13 @@ class SandboxExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self.deadline, self.stopped = None, None  # the clock starts with the first cell
-        return super().preprocess(nb, resources, km)
+        self.grading, self.referee = (resources or {}).get("nbgrader"), None
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            if self.referee is not None:
+                self.referee.kernel.client.stop_channels()
+                self.referee = None
 
     def cell_timeout(self, cell) -> int:
         """The per-cell timeout, shortened to what is left of the notebook's time."""
@@ -293,6 +305,8 @@ class SandboxExecute(Execute):
             cell.outputs = [not_run(self.stopped)]
             cell.execution_count = None
             return cell
+        if self.use_referee and self.grading and referee.is_test_cell(cell):
+            return self.judge(cell)
         try:
             return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except (CellTimeoutError, DeadKernelError):
@@ -302,6 +316,42 @@ class SandboxExecute(Execute):
             return cell  # this cell timed out and stopped the kernel; the rest are not run
 
     execute_cell = run_sync(async_execute_cell)  # nbclient binds its own async_execute_cell
+
+    def judge(self, cell):
+        """A graded test cell, judged by the referee instead of run in the kernel."""
+        if self.referee is None:
+            self.referee = self.start_referee()
+        grade_id = cell.metadata["nbgrader"]["grade_id"]
+        cell.outputs = self.referee.judge(grade_id, timeout=self.cell_timeout(cell))
+        cell.execution_count = None
+        if self.referee.kernel.gone:
+            self.stopped = INTERRUPT_IGNORED
+        return cell
+
+    def start_referee(self) -> referee.Referee:
+        from jupyter_client import BlockingKernelClient
+        client = BlockingKernelClient()
+        client.load_connection_info(self.km.get_connection_info())
+        client.start_channels()
+        cells = referee.gradebook_cells(self.grading["db_url"], self.grading["notebook"],
+                                        self.grading["assignment"])
+        kernel = referee.Kernel(client, lambda: self.interrupt_or_stop(client))
+        return referee.Referee(kernel, cells, self.referee_salt or RUN_SALT)
+
+    def interrupt_or_stop(self, client) -> bool:
+        """After a referee's request timed out: interrupt the kernel; stop it if it does not
+        answer within interrupt_grace. True while the kernel still runs."""
+        client.control_channel.send(client.session.msg("interrupt_request", {}))
+        deadline = time.monotonic() + self.interrupt_grace
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                client.get_shell_msg(timeout=left)
+                return True
+            except Empty:
+                break
+        self.log.error("The kernel ignored the interrupt: stopping it")
+        run_sync(self.km.shutdown_kernel)(now=True)
+        return False
 
     async def _async_handle_timeout(self, timeout, cell=None):
         reply = await super()._async_handle_timeout(timeout, cell)  # interrupts the kernel
@@ -326,6 +376,7 @@ class SandboxExecute(Execute):
         return False
 
 
+RUN_SALT = referee.new_salt()
 NOTEBOOK_TIME_UP = ("这份笔记本用完了它的总运行时间", "the notebook used up its total time")
 INTERRUPT_IGNORED = ("前面一个单元格不响应中断，内核已被停止",
                      "an earlier cell ignored the interrupt and the kernel was stopped")

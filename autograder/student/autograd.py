@@ -30,10 +30,13 @@
 import torch
 from torch.overrides import TorchFunctionMode
 
+from autograder.student import cases
 from autograder.student.calls import call
 from autograder.student.checks import (GradingError, _check_mistake_keys, _diagnose, _error,
                                        _run, check_tensor)
+from autograder.student.remote import beside
 from autograder.student.rules import BY_HAND
+from autograder.student.wire import grad_fn_name
 
 
 # ---------------------------------------------------------------- the by-hand guard
@@ -102,7 +105,7 @@ def call_by_hand(fn, *args, name):
     """call(fn, *args, name=name) with fn under the by-hand guard."""
     __tracebackhide__ = True
 
-    guarded = by_hand(fn) if callable(fn) else fn
+    guarded = beside(fn, by_hand, fn) if callable(fn) else fn  # the guard runs where fn runs
     try:
         return call(guarded, *args, name=name)
     except GradingError:
@@ -163,12 +166,13 @@ def check_trainable(w, name, mistake="parameter_rebound"):
 
     if w.is_leaf and w.requires_grad:
         return
+    grad_fn = grad_fn_name(w) if w.grad_fn is not None else None
     if not w.requires_grad:
         zh = f"{name} 返回的 w 不需要梯度（requires_grad=False），没法接着训练。"
         en = f"The w that {name} returned requires no gradient (requires_grad=False), so training cannot go on with it."
     else:
-        zh = f"{name} 返回的 w 不是叶子张量（它的 grad_fn 是 {w.grad_fn.name()}）。"
-        en = f"The w that {name} returned is not a leaf tensor (its grad_fn is {w.grad_fn.name()})."
+        zh = f"{name} 返回的 w 不是叶子张量（它的 grad_fn 是 {grad_fn}）。"
+        en = f"The w that {name} returned is not a leaf tensor (its grad_fn is {grad_fn})."
     raise _error(mistake, zh, en) from None
 
 
@@ -212,7 +216,7 @@ def check_derivative(student_fn, f, name="derivative", *, shapes=((7,),), low=-2
 
 def _check_derivative(student_fn, f, name, *, shapes, low, high, seed, mistakes, atol, rtol):
     _check_mistake_keys(mistakes)
-    generator = torch.Generator().manual_seed(seed)
+    generator = cases.generator(seed)
     for shape in shapes:
         x = low + (high - low) * torch.rand(shape, generator=generator, dtype=torch.float32)
         # The learner's function runs first, on a copy, under the by-hand guard: it never sees

@@ -23,18 +23,54 @@ def call(fn, *args, name=None, **kwargs):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return fn(*args, **kwargs)
-    except NotImplementedError:
-        error = _error("unanswered", f"{label} 还没有作答（它抛出了 NotImplementedError）。",
-                       f"{label} is not answered yet (it raised NotImplementedError).")
-    except GradingError as raised:  # e.g. a check the student called inside their function
-        error = GradingError(str(raised), raised.mistake)
+            return _where_the_student_code_runs(fn, args)(*args, **kwargs)
     except Exception as raised:
-        error = _raised(label, raised)
+        error = _failure(label, raised)
     raise error from None
 
 
+def described(error):
+    """An exception as plain data, for a judge in another process than the code that raised it.
+
+    {"type": class name, "message": str(error) (None when that fails), "kinds": the names of its
+    classes, most specific first, "mistake": a GradingError's mistake key, else None}.
+    """
+    if isinstance(error, dict):
+        return error
+    try:
+        message = str(error)
+    except Exception:  # an exception whose __str__ itself fails
+        message = None
+    return {"type": type(error).__name__, "message": message,
+            "kinds": [kind.__name__ for kind in type(error).__mro__ if kind is not object],
+            "mistake": error.mistake if isinstance(error, GradingError) else None}
+
+
+def _failure(label, error):
+    """The GradingError for what calling ``label`` raised: an exception or its ``described`` dict."""
+    description = described(error)
+    if "NotImplementedError" in description["kinds"]:
+        return _error("unanswered", f"{label} 还没有作答（它抛出了 NotImplementedError）。",
+                      f"{label} is not answered yet (it raised NotImplementedError).")
+    if "GradingError" in description["kinds"]:  # e.g. a check the student called inside their function
+        return GradingError(description["message"], description["mistake"])
+    return _raised(label, error)
+
+
+def _as_exception(error):
+    """An exception, or one rebuilt from its ``described`` dict with the same class name and message.
+
+    _describe and explain read only those two; a message of None makes str() fail on the rebuilt
+    one (__str__ returning None raises TypeError), as it failed on the original.
+    """
+    if isinstance(error, BaseException):
+        return error
+    return type(error["type"], (Exception,), {"__str__": lambda self: error["message"]})()
+
+
 def _raised(label, error):
+    """function_raised for an exception (or its ``described`` dict) raised while calling ``label``."""
+    error = _as_exception(error)
     detail = _describe(error).rstrip(".。 ")
     if len(detail) > 400:
         detail = detail[:400] + " …"
@@ -43,3 +79,15 @@ def _raised(label, error):
     en = f"Calling {label} failed with {detail}." + (f" This usually means: {meaning_en}"
                                                      if meaning_en else "")
     return _error("function_raised", zh, en)
+
+
+
+def _where_the_student_code_runs(fn, args):
+    """fn itself, except for a test's own function (cases.function) that is given the student's
+    code: at grading time that runs in the student's kernel (autograder.student.remote.beside)."""
+    from autograder.student.cases import TestFunction
+    from autograder.student.remote import beside
+    anchor = next((a for a in args if getattr(type(a), "_REFEREE_REMOTE", False)), None)
+    if isinstance(fn, TestFunction) and anchor is not None:
+        return lambda *args, **kwargs: beside(anchor, fn, *args)
+    return fn

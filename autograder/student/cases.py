@@ -7,9 +7,16 @@
     t = cases.tensor([[1.0, 2.0], [3.0, 4.0]])
 
 Random values are drawn on the CPU from their own generator and then moved, so a test sees the
-same numbers on the CPU, CUDA and MPS, and no test disturbs the global random state.
+same numbers on the CPU, CUDA and MPS, and no test disturbs the global random state. At grading
+time the referee runs the hidden tests under :func:`varied_seeds`, so their random inputs differ
+from one grading run to the next and a leaked copy of them does not help.
+
+    f = cases.function("lambda t: t ** 3")             # a helper function a test passes to the
+                                                        # student's code (it travels as source)
 """
+import contextlib
 import functools
+import math
 
 import torch
 
@@ -28,8 +35,60 @@ def widest_float() -> torch.dtype:
     return _widest_float(device())
 
 
-def _generator(seed):
-    return torch.Generator().manual_seed(seed)
+_salt = 0
+
+
+def generator(seed) -> torch.Generator:
+    """A CPU generator seeded with ``seed`` (varied under :func:`varied_seeds`)."""
+    return torch.Generator().manual_seed((seed * 1_000_003 + _salt) % 2**63 if _salt else seed)
+
+
+_generator = generator
+
+
+@contextlib.contextmanager
+def varied_seeds(salt: int):
+    """Every seed drawn inside is mixed with ``salt`` (the referee's, per grading run)."""
+    global _salt
+    before, _salt = _salt, salt
+    try:
+        yield
+    finally:
+        _salt = before
+
+
+class TestFunction:
+    """A helper function a test passes to the student's code, written as source: it runs here
+    when called here, and at grading time it travels to the student's kernel as its source text
+    (with ``names``, the values it uses), since a function object cannot be sent."""
+
+    def __init__(self, source: str, **names):
+        self.source, self.names = source, names
+        self.function = build(source, names)
+        self.__name__ = getattr(self.function, "__name__", "function")
+
+    def __call__(self, *args, **kwargs):
+        return self.function(*args, **kwargs)
+
+    def __repr__(self):
+        return self.source
+
+
+def function(source: str, **names) -> TestFunction:
+    return TestFunction(source, **names)
+
+
+def build(source: str, names: dict):
+    """The function a TestFunction's source defines: a lambda, or the one ``def`` in it."""
+    namespace = {"torch": torch, "math": math, **names}
+    try:
+        return eval(compile(source, "<test function>", "eval"), namespace)  # noqa: S307
+    except SyntaxError:
+        pass
+    before = set(namespace)
+    exec(compile(source, "<test function>", "exec"), namespace)  # noqa: S102
+    (defined,) = [namespace[name] for name in set(namespace) - before - {"__builtins__"}]
+    return defined
 
 
 def randn(*shape, seed, dtype=torch.float32, scale=1.0):

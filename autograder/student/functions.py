@@ -33,16 +33,24 @@ For each case, in order, the first problem found is a GradingError naming the mi
 6. ``torch.autograd.gradcheck`` on the Function itself;
 7. ``gradgrad=True``: the gradient the backward returns has a graph ("not_twice_differentiable"
    otherwise), second derivatives match the reference's, and ``gradgradcheck`` passes.
+
+The check is split in two so that a referee can grade in another process than the student's:
+:class:`StudentFunction` lives beside the student's code and does everything that touches it
+(calls, the backward probe, autograd on the student's graph), returning only plain data; the
+judge (``_Case``) holds the reference and the expected values, and reaches the student's code
+only through that object, which it gets from :func:`beside`.
 """
 import math
 
+import numpy as np
 import torch
 from torch.autograd import Function
 from torch.autograd.function import BackwardCFunction
 
 from autograder.student import cases
-from autograder.student.calls import _raised, call
+from autograder.student.calls import _failure, _raised, described
 from autograder.student.checks import GradingError, _diagnose, _error, _run, _shape_hint, _sum_recipe
+from autograder.student.remote import beside
 from autograder.student.rules import BY_HAND
 from helpers.text import bilingual
 
@@ -66,40 +74,83 @@ def check_function(fn, reference, name, *, inputs, arg_names, function=None, nee
 def _check_function(fn, reference, name, *, inputs, arg_names, function, needs_grad, gradgrad,
                     saves, mistakes, forward_mistakes, atol, rtol, seed):
     function = _function_class(fn, function, name)
-    call_fn = fn.apply if fn is function else fn
     arguments = ", ".join(arg_names)
     label = f"{name}.apply({arguments})" if fn is function else f"{name}({arguments})"
     for number, args in enumerate(inputs):
-        case = _Case(call_fn, reference, function, label, args, arg_names, needs_grad,
+        args = _prepared(args, arg_names, needs_grad)
+        student = beside(fn, StudentFunction, fn, function, args, label)
+        case = _Case(student, reference, function.__name__, label, args, arg_names,
                      seed + number, atol, rtol)
-        with _Probe(function) as probe:
-            case.probe = probe
-            case.check_forward(forward_mistakes)
-            if saves == "output":
-                case.check_saves_output()
-            ones = torch.ones_like(case.output)
-            case.check_backward(ones, mistakes, previous=None)
-            case.check_backward(case.random_like(case.output, 0), mistakes, previous=ones)
-            case.check_gradcheck()
-            if gradgrad:
-                case.check_gradgrad()
+        case.check_forward(forward_mistakes)
+        if saves == "output":
+            case.check_saves_output()
+        ones = torch.ones_like(case.output)
+        case.check_backward(ones, mistakes, previous=None)
+        case.check_backward(case.random_like(case.output, 0), mistakes, previous=ones)
+        case.check_gradcheck()
+        if gradgrad:
+            case.check_gradgrad()
+
+
+def _is_function_class(value) -> bool:
+    if getattr(type(value), "_REFEREE_REMOTE", False):  # the student's, in their kernel
+        return value.is_function_class
+    return isinstance(value, type) and issubclass(value, Function)
+
+
+def _is_class(value) -> bool:
+    return value.is_class if getattr(type(value), "_REFEREE_REMOTE", False) else isinstance(value, type)
+
+
+def _type_name(value) -> str:
+    return value.type_name if getattr(type(value), "_REFEREE_REMOTE", False) else type(value).__name__
 
 
 def _function_class(fn, function, name):
     """The Function subclass whose node the output must hang on."""
-    if isinstance(fn, type) and issubclass(fn, Function):
+    if _is_function_class(fn):
         return fn
-    if function is not None and isinstance(function, type) and issubclass(function, Function):
+    if function is not None and _is_function_class(function):
         if not callable(fn):
-            raise _error("not_callable", f"{name} 不是函数，而是 {type(fn).__name__}。",
-                         f"{name} is not a function but a {type(fn).__name__}.")
+            raise _error("not_callable", f"{name} 不是函数，而是 {_type_name(fn)}。",
+                         f"{name} is not a function but a {_type_name(fn)}.")
         return function
     what = fn if function is None else function
-    kind = what.__name__ if isinstance(what, type) else type(what).__name__
+    kind = what.__name__ if _is_class(what) else _type_name(what)
     shown = getattr(what, "__name__", name)
     raise _error("not_a_function",
                  f"{shown} 不是 torch.autograd.Function 的子类（它是 {kind}）。",
                  f"{shown} is not a subclass of torch.autograd.Function (it is {kind}).")
+
+
+def _prepared(args, arg_names, needs_grad):
+    """The arguments of one case in float64 on the checks' device; floating-point tensors are new
+    leaves that require grad unless ``needs_grad`` says otherwise."""
+    if len(arg_names) != len(args):
+        raise _error("check_misconfigured", f"arg_names 有 {len(arg_names)} 个名字，参数却有 {len(args)} 个。",
+                     f"arg_names has {len(arg_names)} names for {len(args)} arguments.")
+    device = cases.device() if cases.widest_float() == torch.float64 else torch.device("cpu")
+    flags = needs_grad or [True] * len(args)
+    return tuple(_prepare(a, flag, device) for a, flag in zip(args, flags))
+
+
+def _prepare(value, needs_grad, device):
+    if not isinstance(value, torch.Tensor):
+        return value
+    value = value.detach().to(device)
+    if value.is_floating_point():
+        value = value.to(torch.float64).requires_grad_(bool(needs_grad))
+    return value
+
+
+def _grad_positions(args):
+    return [i for i, a in enumerate(args) if isinstance(a, torch.Tensor) and a.requires_grad]
+
+
+def _fresh(args):
+    """New leaves with the same values."""
+    return tuple(a.detach().clone().requires_grad_(a.requires_grad) if isinstance(a, torch.Tensor)
+                 else a for a in args)
 
 
 class _Probe:
@@ -131,35 +182,178 @@ class _Probe:
         return False
 
 
-class _Case:
-    """One argument tuple: the float64 arguments, the student's output, and the reference."""
+class StudentFunction:
+    """The student's Function on one case, observed beside the student's code.
 
-    def __init__(self, call_fn, reference, function, label, args, arg_names, needs_grad, seed,
-                 atol, rtol):
-        self.call_fn, self.reference, self.function = call_fn, reference, function
-        self.label, self.names, self.seed = label, list(arg_names), seed
-        self.atol, self.rtol = atol, rtol
-        self.device = cases.device() if cases.widest_float() == torch.float64 else torch.device("cpu")
-        if len(self.names) != len(args):
-            raise _error("check_misconfigured", f"arg_names 有 {len(self.names)} 个名字，参数却有 {len(args)} 个。",
-                         f"arg_names has {len(self.names)} names for {len(args)} arguments.")
-        flags = needs_grad or [True] * len(args)
-        self.args = tuple(self._prepare(a, flag) for a, flag in zip(args, flags))
-        self.grad_positions = [i for i, a in enumerate(self.args)
-                               if isinstance(a, torch.Tensor) and a.requires_grad]
+    ``fn`` is what the exercise asks for, ``function`` the Function subclass, ``args`` the
+    prepared arguments (used as they are), ``label`` how the messages name the call. The object
+    keeps the student's output with its graph; every public method takes and returns only plain
+    data (detached tensors, numbers, strings, None, and tuples, lists and dicts of them), never
+    a student's object, a graph node or an exception (those come back as ``described`` dicts).
+    Errors that are not the student's answer (inside gradcheck, say) are raised as they are.
+    """
 
-    def _prepare(self, value, needs_grad):
-        if not isinstance(value, torch.Tensor):
-            return value
-        value = value.detach().to(self.device)
-        if value.is_floating_point():
-            value = value.to(torch.float64).requires_grad_(bool(needs_grad))
+    def __init__(self, fn, function, args, label):
+        self.call_fn = fn.apply if fn is function else fn
+        self.function, self.args, self.label = function, tuple(args), label
+        self.grad_positions = _grad_positions(self.args)
+        self.output = None  # the student's output, graph and all, once forward() ran
+
+    def __repr__(self):
+        return f"StudentFunction({self.label})"
+
+    def forward(self):
+        """{"output": the output as plain data (None when it is not; "type" names it),
+        "type", "error": what the call raised, "node": the output's grad_fn name,
+        "own_node": whether that node is the Function's own}."""
+        try:
+            self.output = self.call_fn(*self.args)
+        except Exception as raised:
+            return {"output": None, "type": None, "error": described(raised), "node": None,
+                    "own_node": False}
+        node = self.output.grad_fn if isinstance(self.output, torch.Tensor) else None
+        return {"output": _plain(self.output), "type": type(self.output).__name__, "error": None,
+                "node": None if node is None else node.name(),
+                "own_node": isinstance(node, BackwardCFunction)
+                and issubclass(node._forward_cls, self.function)}
+
+    def saved(self):
+        """What the forward kept for the backward: {"output": whether save_for_backward saved
+        the output, "args": the positions of the arguments it saved, "count": how many tensors
+        it saved, "on_ctx": the ctx attributes that hold the output}."""
+        node = self.output.grad_fn
+        saved = list(node.saved_tensors)
+        return {"output": any(_same_tensor(t, self.output) for t in saved),
+                "args": [i for i, a in enumerate(self.args)
+                         if isinstance(a, torch.Tensor) and any(_same_tensor(t, a) for t in saved)],
+                "count": len(saved),
+                "on_ctx": [key for key, value in vars(node).items()
+                           if isinstance(value, torch.Tensor) and _same_tensor(value, self.output)]}
+
+    def grads(self, grad_output):
+        """A backward pass from the output: {"called": whether the backward ran, "returned":
+        what its first call returned (see _returned_kinds), "error": what autograd raised,
+        "grads": the gradient per grad position (None for none), or None after an error}."""
+        report, grads = self._backward(grad_output, create_graph=False)
+        return {**report, "grads": _detached(grads)}
+
+    def second(self, v, u):
+        """The backward pass with create_graph (as ``grads`` reports it, grad_output ``v``), then
+        "twice": per grad position whether its gradient has a graph to differentiate, and
+        "second": the gradient of sum(grad_i * u_i) (``u`` one tensor per grad position), once
+        every first gradient has such a graph (else None)."""
+        report, grads = self._backward(v.detach().clone().requires_grad_(), create_graph=True)
+        twice = None if grads is None else [_differentiable(g) for g in grads]
+        second = None
+        if twice and all(twice):
+            total = sum((g * w).sum() for g, w in zip(grads, u))
+            leaves = [self.args[i] for i in self.grad_positions]
+            second = _detached(torch.autograd.grad(total, leaves, allow_unused=True, retain_graph=True))
+        return {**report, "grads": _detached(grads), "twice": twice, "second": second}
+
+    def _backward(self, grad_output, create_graph):
+        leaves = [self.args[i] for i in self.grad_positions]
+        error, grads = None, None
+        with _Probe(self.function) as probe:
+            try:
+                grads = torch.autograd.grad(self.output, leaves, grad_output, retain_graph=True,
+                                            create_graph=create_graph, allow_unused=True)
+            except Exception as raised:  # the judge weighs it against what the backward returned
+                error = described(raised)
+        returned = _returned_kinds(probe.returned[0]) if probe.returned else None
+        return {"called": bool(probe.returned), "returned": returned, "error": error}, grads
+
+    def gradcheck(self):
+        return bool(torch.autograd.gradcheck(self.call_fn, self.args, raise_exception=False))
+
+    def gradgradcheck(self):
+        return bool(torch.autograd.gradgradcheck(self.call_fn, self.args, raise_exception=False))
+
+    def jacobians(self, i):
+        """(analytical, numerical) Jacobians of the output with respect to argument i, on the
+        CPU in float64; None when they cannot be computed."""
+        try:
+            return self._jacobians(i)
+        except Exception:  # the table is only a hint: without it the message stands alone
+            return None
+
+    def _jacobians(self, i):
+        out = self.output
+        analytical = torch.zeros(out.numel(), self.args[i].numel(), dtype=torch.float64)
+        for row in range(out.numel()):
+            v = torch.zeros(out.numel(), dtype=out.dtype, device=out.device)
+            v[row] = 1
+            (g,) = torch.autograd.grad(out, self.args[i], v.reshape(out.shape), retain_graph=True,
+                                       allow_unused=True)
+            if g is not None:
+                analytical[row] = g.detach().reshape(-1).cpu().double()
+        numerical = torch.zeros_like(analytical)
+        base = self.args[i].detach()
+        for column in range(base.numel()):
+            values = []
+            for step in (_EPS, -_EPS):
+                moved = base.clone().reshape(-1)
+                moved[column] += step
+                args = list(_fresh(self.args))
+                args[i] = moved.reshape(base.shape)
+                with torch.no_grad():
+                    values.append(self.call_fn(*args).detach().reshape(-1).cpu().double())
+            numerical[:, column] = (values[0] - values[1]) / (2 * _EPS)
+        return analytical, numerical
+
+
+def _plain(value):
+    """``value`` as plain data (tensors detached), or None when it is something else."""
+    if type(value) in (torch.Tensor, torch.nn.Parameter):
+        return value.detach()
+    if value is None or type(value) in (bool, int, float, complex, str):
         return value
+    if type(value) in (list, tuple):
+        items = [_plain(item) for item in value]
+        if any(item is None and original is not None for item, original in zip(items, value)):
+            return None
+        return type(value)(items)
+    if isinstance(value, (np.ndarray, np.generic)) and not value.dtype.hasobject:
+        return value.copy()
+    return None
+
+
+def _detached(tensors):
+    if tensors is None:
+        return None
+    return tuple(None if t is None else t.detach() for t in tensors)
+
+
+def _differentiable(gradient):
+    """Whether a gradient has a graph that can be differentiated again."""
+    node = gradient.grad_fn if gradient is not None else None
+    return node is not None and type(node).__name__ not in ("Error", "DelayedError")  # once_differentiable
+
+
+def _returned_kinds(returned):
+    """What a backward returned, as plain data: {"tuple": whether it was a tuple, "values": per
+    value None, or {"type": its class name, "shape": a tensor's shape, else None}}."""
+    values = returned if isinstance(returned, tuple) else (returned,)
+    return {"tuple": isinstance(returned, tuple),
+            "values": [None if value is None else
+                       {"type": type(value).__name__,
+                        "shape": tuple(value.shape) if isinstance(value, torch.Tensor) else None}
+                       for value in values]}
+
+
+class _Case:
+    """The judge of one argument tuple: the float64 arguments, the reference, and what the
+    student's Function (``student``, a StudentFunction) reports."""
+
+    def __init__(self, student, reference, function_name, label, args, arg_names, seed, atol, rtol):
+        self.student, self.reference, self.function_name = student, reference, function_name
+        self.label, self.args, self.names, self.seed = label, args, list(arg_names), seed
+        self.atol, self.rtol = atol, rtol
+        self.grad_positions = _grad_positions(self.args)
 
     def fresh(self):
         """New leaves with the same values, for the reference."""
-        return tuple(a.detach().clone().requires_grad_(a.requires_grad) if isinstance(a, torch.Tensor)
-                     else a for a in self.args)
+        return _fresh(self.args)
 
     def random_like(self, tensor, salt):
         generator = torch.Generator().manual_seed(1000 * self.seed + 17 + salt)
@@ -177,88 +371,83 @@ class _Case:
     # ------------------------------------------------------------ 1-3: forward, graph, saved
 
     def check_forward(self, forward_mistakes):
-        self.output = call(self.call_fn, *self.args, name=self.label)
+        report = self.student.forward()
+        if report["error"] is not None:
+            raise _failure(self.label, report["error"])
+        self.output = report["output"]
+        if self.output is None and report["type"] != "NoneType":
+            # Not plain data: only its class name came back, which is all the message needs.
+            self.output = type(report["type"], (), {})()
         with torch.no_grad():
             expected = self.reference(*self.fresh())
             wrong = {key: f(*self.fresh()) for key, f in (forward_mistakes or {}).items()}
         _diagnose_here(self.output, expected, self.label, self, mistakes=wrong, rules=(),
                        lead=self.lead(f" {self.label} 的输出", f"the output of {self.label}"))
-        node = self.output.grad_fn
-        function = self.function.__name__
-        if node is None:
+        function = self.function_name
+        if report["node"] is None:
             raise _error("backward_never_runs",
                          f"{self.label} 的输出不在计算图里（requires_grad=False，没有 grad_fn），"
                          f"所以 {function} 的 backward 永远不会被调用。",
                          f"The output of {self.label} is not in the computation graph "
                          f"(requires_grad=False, no grad_fn), so the backward of {function} can "
                          f"never be called.")
-        if not (isinstance(node, BackwardCFunction) and issubclass(node._forward_cls, self.function)):
+        if not report["own_node"]:
             raise _error("forward_builds_graph",
-                         f"{self.label} 的输出的 grad_fn 是 {node.name()}，而不是 {function}Backward："
+                         f"{self.label} 的输出的 grad_fn 是 {report['node']}，而不是 {function}Backward："
                          f"自动求导对前向计算里的运算求了导，你写的 backward 根本没有用上。",
-                         f"The output of {self.label} has grad_fn {node.name()}, not "
+                         f"The output of {self.label} has grad_fn {report['node']}, not "
                          f"{function}Backward: autograd differentiated the operations of the "
                          f"forward computation, and your backward is never used.")
 
     def check_saves_output(self):
-        node = self.output.grad_fn
-        saved = list(node.saved_tensors)
-        if any(_same_tensor(t, self.output) for t in saved):
+        saved = self.student.saved()
+        if saved["output"]:
             return
-        function = self.function.__name__
-        inputs = [n for n, a in zip(self.names, self.args)
-                  if isinstance(a, torch.Tensor) and any(_same_tensor(t, a) for t in saved)]
-        on_ctx = [key for key, value in vars(node).items()
-                  if isinstance(value, torch.Tensor) and _same_tensor(value, self.output)]
-        if on_ctx:
+        function = self.function_name
+        inputs = [self.names[i] for i in saved["args"]]
+        if saved["on_ctx"]:
             raise _error("tensor_on_ctx",
-                         f"{function} 把输出存成了 ctx.{on_ctx[0]}，而不是用 ctx.save_for_backward 保存。",
-                         f"{function} keeps its output as ctx.{on_ctx[0]} instead of saving it with "
+                         f"{function} 把输出存成了 ctx.{saved['on_ctx'][0]}，而不是用 ctx.save_for_backward 保存。",
+                         f"{function} keeps its output as ctx.{saved['on_ctx'][0]} instead of saving it with "
                          f"ctx.save_for_backward.")
         if inputs:
             raise _error("saved_input_not_output",
                          f"{function} 用 save_for_backward 保存的是输入 {inputs[0]}，而不是输出。",
                          f"{function} saved its input {inputs[0]} with save_for_backward, not its output.")
         raise _error("saved_input_not_output",
-                     f"{function} 没有用 save_for_backward 保存它的输出（保存了 {len(saved)} 个张量，"
+                     f"{function} 没有用 save_for_backward 保存它的输出（保存了 {saved['count']} 个张量，"
                      f"都不是输出）。",
-                     f"{function} did not save its output with save_for_backward ({len(saved)} "
+                     f"{function} did not save its output with save_for_backward ({saved['count']} "
                      f"tensors saved, none of them the output).")
 
     # ------------------------------------------------------------ 4-5: the backward pass
 
-    def student_grads(self, grad_output, *, create_graph=False):
-        """The gradients the student's backward gives, after checking what it returned."""
-        self.probe.returned.clear()
-        leaves = [self.args[i] for i in self.grad_positions]
-        error = None
-        try:
-            grads = torch.autograd.grad(self.output, leaves, grad_output, retain_graph=True,
-                                        create_graph=create_graph, allow_unused=True)
-        except Exception as raised:  # judged below, after what the backward returned
-            error, grads = raised, None
-        if isinstance(error, NotImplementedError) and "backward or vjp" not in str(error):
-            backward = f"{self.function.__name__}.backward"
+    def student_grads(self, report):
+        """The gradients in a report of the student's backward, after checking what it returned."""
+        error = report["error"]
+        backward = f"{self.function_name}.backward"
+        if (error is not None and "NotImplementedError" in error["kinds"]
+                and "backward or vjp" not in (error["message"] or "")):
             raise _error("unanswered", f"{backward} 还没有作答（它抛出了 NotImplementedError）。",
                          f"{backward} is not answered yet (it raised NotImplementedError).")
-        if not self.probe.returned:
+        if not report["called"]:
             if error is not None:
-                raise _raised(f"{self.function.__name__}.backward", error)
+                raise _raised(backward, error)
             raise _error("backward_never_runs",
-                         f"反向传播经过了 {self.label} 的输出，{self.function.__name__}.backward 却一次也没有被调用。",
+                         f"反向传播经过了 {self.label} 的输出，{backward} 却一次也没有被调用。",
                          f"The backward pass went through the output of {self.label}, but "
-                         f"{self.function.__name__}.backward was never called.")
-        self._check_returned(self.probe.returned[0])
+                         f"{backward} was never called.")
+        self._check_returned(report["returned"])
         if error is not None:
-            raise _raised(f"{self.function.__name__}.backward", error)
-        return dict(zip(self.grad_positions, grads))
+            raise _raised(backward, error)
+        return dict(zip(self.grad_positions, report["grads"]))
 
     def _check_returned(self, returned):
-        function = self.function.__name__
-        values = returned if isinstance(returned, tuple) else (returned,)
+        function = self.function_name
+        values = returned["values"]
         if len(values) != len(self.args):
-            kind = (f"{len(values)} 个值" if isinstance(returned, tuple) else "1 个值（不是元组）")
-            kind_en = (_count(len(values), "value") if isinstance(returned, tuple)
+            kind = (f"{len(values)} 个值" if returned["tuple"] else "1 个值（不是元组）")
+            kind_en = (_count(len(values), "value") if returned["tuple"]
                        else "1 value (not a tuple)")
             raise _error("wrong_gradient_count",
                          f"forward 接收 {len(self.args)} 个输入（{', '.join(self.names)}），"
@@ -270,19 +459,19 @@ class _Case:
                 if value is not None and not isinstance(arg, torch.Tensor):
                     raise _error("gradient_for_non_tensor",
                                  f"{name} 不是张量（{name} = {arg!r}），{function}.backward 在它的位置却返回了 "
-                                 f"{type(value).__name__}。",
+                                 f"{value['type']}。",
                                  f"{name} is not a tensor ({name} = {arg!r}), but {function}.backward "
-                                 f"returned a {type(value).__name__} in its place.")
+                                 f"returned a {value['type']} in its place.")
                 continue
             if value is None:
                 raise _error("gradient_missing",
                              f"{name} 需要梯度，{function}.backward 在它的位置却返回了 None。",
                              f"{name} needs a gradient, but {function}.backward returned None in its place.")
-            if not isinstance(value, torch.Tensor):
+            if value["shape"] is None:
                 raise _error("not_a_tensor",
-                             f"{function}.backward 为 {name} 返回的是 {type(value).__name__}，不是张量。",
-                             f"{function}.backward returned a {type(value).__name__} for {name}, not a tensor.")
-            got, want = tuple(value.shape), tuple(arg.shape)
+                             f"{function}.backward 为 {name} 返回的是 {value['type']}，不是张量。",
+                             f"{function}.backward returned a {value['type']} for {name}, not a tensor.")
+            got, want = tuple(value["shape"]), tuple(arg.shape)
             if got == want:
                 continue
             if _broadcasts_to(want, got):
@@ -312,7 +501,7 @@ class _Case:
         return dict(zip(self.grad_positions, grads)), args
 
     def check_backward(self, grad_output, mistakes, previous):
-        grads = self.student_grads(grad_output)
+        grads = self.student_grads(self.student.grads(grad_output))
         expected, _ = self.reference_grads(grad_output)
         wrong = {i: {} for i in self.grad_positions}
         if previous is not None:  # right with ones, now compared with what ones gave
@@ -330,7 +519,7 @@ class _Case:
         for i in self.grad_positions:
             name = self.names[i]
             answer = grads[i] if grads[i] is not None else torch.zeros_like(self.args[i])
-            function = self.function.__name__
+            function = self.function_name
             kind_zh, kind_en = ("全为 1", "a grad_output of all ones") if ones else \
                 ("是随机的", "a random grad_output")
             lead = self.lead(f" {function}.backward 为输入 {name} 返回的梯度 grad_{name}，grad_output {kind_zh}",
@@ -342,24 +531,25 @@ class _Case:
     # ------------------------------------------------------------ 6-7: gradcheck, gradgradcheck
 
     def check_gradcheck(self):
-        if torch.autograd.gradcheck(self.call_fn, self.args, raise_exception=False):
+        if self.student.gradcheck():
             return
         worst = max(self.grad_positions, key=lambda i: self._largest_difference(i))
         name = self.names[worst]
         error = _error("backward_mismatch",
-                       f"gradcheck 没有通过：{self.function.__name__}.backward 为 {name} 算出的雅可比矩阵和"
+                       f"gradcheck 没有通过：{self.function_name}.backward 为 {name} 算出的雅可比矩阵和"
                        f"数值雅可比矩阵不一致（{self.shapes()}）。",
-                       f"gradcheck failed: the Jacobian {self.function.__name__}.backward gives for "
+                       f"gradcheck failed: the Jacobian {self.function_name}.backward gives for "
                        f"{name} differs from the numerical Jacobian ({self.shapes()}).")
         raise GradingError(f"{error}\n{self.table(worst)}", error.mistake)
 
     def check_gradgrad(self):
-        v = self.random_like(self.output, 1).requires_grad_()
-        grads = self.student_grads(v, create_graph=True)
-        function = self.function.__name__
-        for i in self.grad_positions:
-            node = grads[i].grad_fn if grads[i] is not None else None
-            if node is None or type(node).__name__ in ("Error", "DelayedError"):  # once_differentiable
+        v = self.random_like(self.output, 1)
+        u = {i: self.random_like(self.args[i], 2 + i) for i in self.grad_positions}
+        report = self.student.second(v, tuple(u[i] for i in self.grad_positions))
+        self.student_grads(report)
+        function = self.function_name
+        for i, twice in zip(self.grad_positions, report["twice"]):
+            if not twice:
                 raise _error("not_twice_differentiable",
                              f"{function}.backward 为 {self.names[i]} 返回的梯度不带可以继续求导的计算图"
                              f"（requires_grad=False，或者 backward 加了 @once_differentiable），"
@@ -367,17 +557,13 @@ class _Case:
                              f"The gradient {function}.backward returns for {self.names[i]} carries no "
                              f"graph that can be differentiated again (requires_grad=False, or backward "
                              f"is marked @once_differentiable), so there is no second derivative.")
-        u = {i: self.random_like(self.args[i], 2 + i) for i in self.grad_positions}
-        leaves = [self.args[i] for i in self.grad_positions]
-        total = sum((grads[i] * u[i]).sum() for i in self.grad_positions)
-        second = torch.autograd.grad(total, leaves, allow_unused=True, retain_graph=True)
-        expected_first, ref_args = self.reference_grads(v.detach(), create_graph=True)
+        expected_first, ref_args = self.reference_grads(v, create_graph=True)
         ref_total = sum((expected_first[i] * u[i]).sum() for i in self.grad_positions)
         ref_leaves = [ref_args[i] for i in self.grad_positions]
         expected = [None] * len(ref_leaves)
         if ref_total.requires_grad:
             expected = torch.autograd.grad(ref_total, ref_leaves, allow_unused=True)
-        for position, got, want in zip(self.grad_positions, second, expected):
+        for position, got, want in zip(self.grad_positions, report["second"], expected):
             name = self.names[position]
             want = torch.zeros_like(self.args[position]) if want is None else want.detach()
             if got is None and want.any():
@@ -398,52 +584,26 @@ class _Case:
                              f"The second derivative is wrong: differentiating the gradient "
                              f"{function}.backward returns once more gives {yours} at {at}, expected "
                              f"{right} ({self.shapes()}).")
-        if not torch.autograd.gradgradcheck(self.call_fn, self.args, raise_exception=False):
+        if not self.student.gradgradcheck():
             raise _error("second_derivative_wrong",
                          f"gradgradcheck 没有通过（{self.shapes()}）。",
                          f"gradgradcheck failed ({self.shapes()}).")
 
     # ------------------------------------------------------------ the Jacobian table
 
-    def jacobians(self, i):
-        """(analytical, numerical) Jacobians of the output with respect to argument i."""
-        out = self.output
-        analytical = torch.zeros(out.numel(), self.args[i].numel(), dtype=torch.float64)
-        for row in range(out.numel()):
-            v = torch.zeros(out.numel(), dtype=out.dtype, device=out.device)
-            v[row] = 1
-            self.probe.returned.clear()
-            (g,) = torch.autograd.grad(out, self.args[i], v.reshape(out.shape), retain_graph=True,
-                                       allow_unused=True)
-            if g is not None:
-                analytical[row] = g.detach().reshape(-1).cpu().double()
-        numerical = torch.zeros_like(analytical)
-        base = self.args[i].detach()
-        for column in range(base.numel()):
-            values = []
-            for step in (_EPS, -_EPS):
-                moved = base.clone().reshape(-1)
-                moved[column] += step
-                args = list(self.fresh())
-                args[i] = moved.reshape(base.shape)
-                with torch.no_grad():
-                    values.append(self.call_fn(*args).detach().reshape(-1).cpu().double())
-            numerical[:, column] = (values[0] - values[1]) / (2 * _EPS)
-        return analytical, numerical
-
     def _largest_difference(self, i):
-        try:
-            analytical, numerical = self.jacobians(i)
-        except Exception:
+        jacobians = self.student.jacobians(i)
+        if jacobians is None:
             return math.inf
+        analytical, numerical = jacobians
         return float((analytical - numerical).abs().max()) if analytical.numel() else 0.0
 
     def table(self, i):
         """The largest differences between the two Jacobians, as a few lines of text."""
-        try:
-            analytical, numerical = self.jacobians(i)
-        except Exception:
+        jacobians = self.student.jacobians(i)
+        if jacobians is None:
             return ""
+        analytical, numerical = jacobians
         difference = (analytical - numerical).abs().reshape(-1)
         order = torch.argsort(difference, descending=True, stable=True)[:_TABLE_ROWS]
         out_shape, in_shape = tuple(self.output.shape), tuple(self.args[i].shape)

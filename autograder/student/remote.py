@@ -1,0 +1,159 @@
+"""The student's side of the referee: runs in the student's kernel, at grading time only.
+
+The referee (autograder/instructor/referee.py) sends a request as JSON and reads the reply from a
+display message of type :data:`MIME`. Nothing here is trusted: whatever this code (or a student
+who patched it) replies is read as the student's answer, checked field by field.
+
+Requests (``op``):
+
+* ``get``: the value of a name in the notebook (a function or other object comes back as a
+  reference, a tensor or number as data);
+* ``call``: call a referenced object, a trusted helper named ``module:function`` or the source
+  of a test's helper function, with arguments; the reply holds the result, what the call wrote
+  into its arguments (their memory, .grad, lists, generator states) and the global random state;
+* ``getattr``: an attribute of a referenced object;
+* ``forget``: drop the references of a finished test cell.
+"""
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import math
+import warnings
+
+import torch
+
+from autograder.student.cases import TestFunction
+from autograder.student.wire import Codec
+
+MIME = "application/vnd.pytorch-course.referee+json"
+THEIRS = 1_000_000  # ids below this are the referee's (what it sent), from this on the kernel's
+_objects: dict[int, object] = {}
+
+
+def serve(request_text: str) -> None:
+    from IPython.display import publish_display_data
+    publish_display_data({MIME: answer(request_text)})
+
+
+def answer(request_text: str) -> str:
+    request = json.loads(request_text)
+    codec = Codec(encode_object=_keep, first_id=THEIRS)
+    codec.decode_reference = lambda body: _resolve(body, codec)
+    try:
+        codec.read_buffers(request)
+        reply = _OPS[request["op"]](request, codec)
+    except Exception as error:  # noqa: BLE001 - reported to the referee as the student's error
+        reply = {"error": describe(error)}
+    return json.dumps(codec.message(**reply))
+
+
+def describe(error: BaseException) -> dict:
+    try:
+        message = str(error)
+    except Exception:  # noqa: BLE001 - an exception whose __str__ fails
+        message = ""
+    return {"type": type(error).__name__, "message": message[:4000]}
+
+
+def _keep(value) -> dict:
+    key = len(_objects) + 1
+    _objects[key] = value
+    return {"ref": key, "type": type(value).__name__, "name": str(getattr(value, "__name__", ""))[:200],
+            "callable": callable(value), "class": isinstance(value, type),
+            "function_class": isinstance(value, type) and issubclass(value, torch.autograd.Function)}
+
+
+def _resolve(body, codec):
+    if "ref" in body:
+        return _objects[body["ref"]]
+    if "helper" in body:
+        return trusted(body["helper"])
+    if "source" in body:
+        names = {name: codec.decode(value) for name, value in body["names"].items()}
+        return TestFunction(body["source"], **names)
+    raise ValueError("unknown reference")
+
+
+def trusted(name: str):
+    """A function of the course's packages (or torch, math), by ``module:attribute``."""
+    module, _, attribute = name.partition(":")
+    if module.split(".")[0] not in ("autograder", "torch", "math", "numpy"):
+        raise ValueError(f"not a trusted module: {module}")
+    value = importlib.import_module(module)
+    for part in attribute.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def _get(request, codec):
+    from IPython import get_ipython
+    namespace = get_ipython().user_ns
+    name = request["name"]
+    if name not in namespace:
+        raise NameError(f"name '{name}' is not defined", name=name)
+    return {"value": codec.encode(namespace[name])}
+
+
+def _call(request, codec):
+    target = codec.decode(request["target"])
+    args = codec.decode(request["args"])
+    kwargs = codec.decode(request["kwargs"])
+    if request.get("rng"):
+        torch.set_rng_state(_bytes_tensor(request["rng"]))
+    reply = {}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = target(*args, **kwargs)
+        reply["value"] = codec.encode(result)
+    except Exception as error:  # noqa: BLE001 - the student's error is the answer
+        reply["error"] = describe(error)
+        reply["used"] = str(getattr(target, "used", ""))[:400]
+    reply["after"] = _after(codec)
+    reply["rng"] = base64.b64encode(torch.get_rng_state().numpy().tobytes()).decode()
+    return reply
+
+
+def _after(codec) -> dict:
+    """What the call did to the arguments it was given."""
+    def given(table):
+        return [(key, value) for key, value in list(table.items()) if key < THEIRS]
+
+    buffers = {str(key): base64.b64encode(buffer.data()).decode()
+               for key, buffer in given(codec.buffers)}
+    tensors = {str(key): {"requires_grad": t.requires_grad,
+                          "grad": codec.encode(t.grad.detach()) if t.is_leaf and t.grad is not None
+                          else None}
+               for key, t in given(codec.tensors)}
+    lists = {str(key): [codec.encode(item) for item in items] for key, items in given(codec.lists)}
+    generators = {str(key): base64.b64encode(g.get_state().numpy().tobytes()).decode()
+                  for key, g in given(codec.generators)}
+    return {"buffers": buffers, "tensors": tensors, "lists": lists, "generators": generators}
+
+
+def _getattr(request, codec):
+    return {"value": codec.encode(getattr(_objects[request["ref"]], request["name"]))}
+
+
+def _forget(request, codec):
+    _objects.clear()
+    return {"value": None}
+
+
+def _bytes_tensor(text: str) -> torch.Tensor:
+    return torch.frombuffer(bytearray(base64.b64decode(text)), dtype=torch.uint8).clone()
+
+
+_OPS = {"get": _get, "call": _call, "getattr": _getattr, "forget": _forget}
+
+
+def beside(anchor, factory, *args):
+    """``factory(*args)`` where the student's code runs. In the student's kernel that is here;
+    at grading time ``anchor`` (the student's function or class) is the referee's Remote, and
+    factory (a course function or a cases.function) runs in the kernel, its result coming back
+    as data or as a Remote."""
+    if getattr(type(anchor), "_REFEREE_REMOTE", False):
+        return anchor.run_beside(factory, *args)
+    return factory(*args)
