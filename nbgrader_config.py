@@ -33,6 +33,10 @@ else:  # the Formgrader and the Assignment List fail on a missing exchange folde
     c.Exchange.root = str(Path(__file__).resolve().parent / "exchange")
     Path(c.Exchange.root).mkdir(exist_ok=True)
 
+# `nbgrader collect` copies students' submissions without following their symbolic links (a link
+# to gradebook.db would otherwise bring its contents in; autograder/instructor/links.py).
+c.ExchangeFactory.collect = "autograder.instructor.links.CollectWithoutLinks"
+
 # Each submission's kernel runs in a bubblewrap sandbox (autograder/instructor/sandbox.py): it sees
 # a scratch copy of its own folder and read-only Python and course packages, nothing else of the
 # course; no network, its own PIDs, limits on memory, CPU time, processes and file size (e.g.

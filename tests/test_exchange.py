@@ -65,6 +65,9 @@ def exchange_flow(tmp_path_factory):
         run([NBGRADER, "submit", ASSIGNMENT, *flags], home, student_env)
         homes[student] = (home, student_env, flags)
 
+    # A student can write into their own submission in the exchange: a link to the gradebook
+    (inbound,) = (exchange / COURSE_ID / "inbound").glob(f"bob+{ASSIGNMENT}+*")
+    (inbound / "grades.db").symlink_to(course / "gradebook.db")
     run([NBGRADER, "collect", ASSIGNMENT], course, env)
     run([sys.executable, "-m", "autograder.instructor.grade_class", ASSIGNMENT], course, env)
     run([NBGRADER, "release_feedback", ASSIGNMENT], course, env)
@@ -81,6 +84,12 @@ def test_instructor_collects_and_grades_both(exchange_flow):
     full = sum(float(c.metadata["nbgrader"].get("points", 0)) for c in solution.cells
                if c.metadata.get("nbgrader", {}).get("grade"))
     assert scores == {"alice": full, "bob": 0.0}
+
+
+def test_collect_does_not_follow_a_link_in_a_submission(exchange_flow):
+    course, homes, _ = exchange_flow
+    assert not list(course.glob("submitted/bob/**/grades.db"))
+    assert not list(homes["bob"][0].rglob("grades.db"))
 
 
 def test_each_student_fetches_their_own_feedback(exchange_flow):

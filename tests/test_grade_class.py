@@ -46,7 +46,7 @@ def test_parallel_grades_equal_serial_grades(tmp_path):
 
 
 def test_a_symbolic_link_in_a_submission_is_removed_before_grading(tmp_path):
-    from autograder.instructor.grade_class import remove_links
+    from autograder.instructor.links import remove_links
 
     secret = tmp_path / "gradebook.db"
     secret.write_text("grades")

@@ -300,7 +300,7 @@ class RoundTrip:
 
     def test_feedback_for_every_graded_submission(self, graded):
         """(e) generate_feedback wrote an HTML file for every submission nbgrader could grade."""
-        graded_ids = [sid for sid, row in graded["summary"].items() if row["status"] in ("ok", "tampering")]
+        graded_ids = [sid for sid, row in graded["summary"].items() if row["status"] in ("ok", "flagged", "tampering")]
         assert set(graded_ids) >= set(self.submitted(graded)) - {BROKEN_ID}, graded["summary"]
         missing = [sid for sid in graded_ids if not (
             graded["root"] / "feedback" / sid / self.assignment / f"{self.assignment}.html").is_file()]

@@ -14,13 +14,15 @@ of downloaded files) creates. Then, for every student:
    folder, so release/ is left alone) and every submitting student is added to it;
 2. each notebook is opened with nbformat: one that cannot be read is recorded as ``broken`` with
    0 points and never stops the others;
-3. the student's code is read for tampering (:mod:`autograder.tampering`), and the grader's own
-   files are checked after the run;
+3. the student's code is read for tampering (:mod:`autograder.tampering`): a finding is evidence
+   for the instructor (status "flagged", reason and line in the summary), never a zero, since the
+   points come from the referee's verdicts (autograder/instructor/referee.py), which student code
+   cannot reach; the grader's own files are checked after the run;
 4. ``nbgrader autograde`` runs it (COURSE_DEVICE=cpu, nbgrader_config.py's per-cell timeout: a
    hanging cell is interrupted and only that cell's points are lost);
-5. a flagged submission gets 0 for every autograded cell, marked "needs manual grade" in the
-   gradebook with the reason as a comment, so the formgrader, the feedback and the export agree
-   and the instructor can review (and override) it;
+5. a submission that changed the grader's files (possible only unsandboxed) gets 0 for every
+   autograded cell, marked "needs manual grade" in the gradebook with the reason as a comment, so
+   the formgrader, the feedback and the export agree and the instructor can review (and override) it;
 6. ``nbgrader generate_feedback`` writes feedback/<student_id>/<assignment>/<notebook>.html.
 
 Outputs in the course root (all gitignored, rewritten on every run):
@@ -28,7 +30,8 @@ Outputs in the course root (all gitignored, rewritten on every run):
     grades-<assignment>-summary.csv     student_id, score, max_score, status, reason; rewritten
                                         after every student, so a run that is killed keeps
                                         what it finished, and ``--resume`` grades only the rest
-status is ok | broken (unreadable notebook) | tampering | missing (no submission) | error
+status is ok | flagged (the scan found something: review it) | broken (unreadable notebook) |
+tampering (changed the grader's files: 0 until reviewed) | missing (no submission) | error
 (nbgrader could not run it; 0 points and marked for manual grading).
 
 Exit code 0 when every student's grade was recorded (0 points included); 1 when the tool itself
@@ -61,6 +64,7 @@ from sqlalchemy.exc import SAWarning
 from tqdm import tqdm
 
 from autograder.instructor import tampering
+from autograder.instructor.links import remove_links
 from autograder.instructor.course import check, find_root, load_config, make_api
 from autograder.instructor.sandbox import summary_line
 
@@ -178,7 +182,7 @@ class ClassGrader:
                 continue
             report = tampering.scan(nb, source_cells)
             if report.findings:
-                result.status = "tampering"
+                result.status = "flagged"
             result.reasons += [f"{name}: {r}" for r in report.findings + report.notes]
             readable.append(name)
         if not readable and result.status == "ok":
@@ -248,7 +252,7 @@ class ClassGrader:
 
     # 6. feedback, grade tables
     def feedback(self, result: Result) -> None:
-        if result.status in ("ok", "tampering"):
+        if result.status in ("ok", "flagged", "tampering"):
             outcome = self.api.generate_feedback(self.assignment, result.student_id, force=True)
             if not outcome.get("success"):
                 result.reasons.append(f"no feedback: {_last_line(outcome)}")
@@ -402,15 +406,6 @@ def _grade_in_worker(sid: str) -> Result:
     return _WORKER.grade_one(sid)
 
 
-def remove_links(folder: Path) -> list[str]:
-    """Delete symbolic links from a submission: nbgrader copies a submission's files by following
-    links, outside the sandbox, so a link to gradebook.db or source/ would bring that file in."""
-    links = sorted(p for p in folder.rglob("*") if p.is_symlink())
-    for link in links:
-        link.unlink()
-    return [f"removed symbolic link {link.relative_to(folder)}" for link in links]
-
-
 def _differs(a: Path, b: Path) -> bool:
     """Whether two folders hold different files (names or bytes)."""
     files = [{p.relative_to(d) for p in d.rglob("*")
@@ -458,9 +453,9 @@ def print_summary(results: list[Result], grades: Path, summary: Path,
               "committed versions; check them first: " + ", ".join(uncommitted))
     print(f"成绩表 / grade table: {grades}\n汇总 / summary: {summary}")
     print("反馈 / feedback: feedback/<student_id>/<assignment>/*.html")
-    if any(r.status in ("tampering", "error") for r in results):
-        print("⚠ 请在 formgrader 中复查标记为 tampering / error 的提交 / "
-              "Review the tampering / error submissions in the formgrader (needs manual grade).")
+    if any(r.status in ("flagged", "tampering", "error") for r in results):
+        print("⚠ 请在 formgrader 中复查标记为 flagged / tampering / error 的提交 / "
+              "Review the flagged / tampering / error submissions in the formgrader.")
 
 
 def main(argv: list[str] | None = None) -> int:

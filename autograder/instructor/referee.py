@@ -156,7 +156,8 @@ class Kernel:
         return codec.decode(reply.get("value"))
 
     def forget(self) -> None:
-        with contextlib.suppress(Exception):
+        """Drop the kernel's references to this cell's objects."""
+        with contextlib.suppress(Exception, StudentTimeout, KernelGone):
             self.request("forget", self.codec())
 
     @staticmethod

@@ -47,6 +47,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, List
 
 from autograder.instructor import referee
+from autograder.instructor.links import drop_followed_links
 
 ETC = ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "fonts", "localtime",
        "passwd", "group", "nsswitch.conf"]
@@ -285,6 +286,8 @@ class SandboxExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         self.deadline, self.stopped = None, None  # the clock starts with the first cell
         self.grading, self.referee = (resources or {}).get("nbgrader"), None
+        if self.grading and (resources or {}).get("metadata", {}).get("path"):
+            self.drop_followed_links(Path(resources["metadata"]["path"]))
         try:
             return super().preprocess(nb, resources, km)
         finally:
@@ -316,6 +319,17 @@ class SandboxExecute(Execute):
             return cell  # this cell timed out and stopped the kernel; the rest are not run
 
     execute_cell = run_sync(async_execute_cell)  # nbclient binds its own async_execute_cell
+
+    def drop_followed_links(self, autograded: Path) -> None:
+        """nbgrader has copied the submission's files to autograded/ (where the kernel starts)
+        through their links: drop those copies before anything runs (autograder/instructor/
+        links.py)."""
+        from nbgrader.coursedir import CourseDirectory
+        coursedir = CourseDirectory(config=self.config)
+        submitted = coursedir.format_path(coursedir.submitted_directory,
+                                          self.grading["student"], self.grading["assignment"])
+        for name in drop_followed_links(Path(submitted), autograded):
+            self.log.warning("Dropped what the symbolic link %s in the submission pointed to", name)
 
     def judge(self, cell):
         """A graded test cell, judged by the referee instead of run in the kernel."""

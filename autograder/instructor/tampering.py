@@ -4,8 +4,10 @@ Only the code that the autograder will actually run is read: the student's cells
 (setup and test cells) are put back to the instructor's version by nbgrader before grading, so an
 edit there earns nothing; it is reported as a *note* (via nbgrader's own checksums), not a finding.
 
-A *finding* means the submission's autograded points cannot be trusted; it is flagged for the
-instructor to review. Each check and what it catches:
+A *finding* is evidence for the instructor (grade_class flags the submission and lists the reason
+and line), never a zero: the points come from the referee (autograder/instructor/referee.py),
+which the student's code cannot reach, so a finding shows an attempt, not a changed grade. Each
+check and what it catches:
 
 * writing to (assign / augmented assign / ``del`` / ``setattr`` / ``delattr`` / ``.update()`` …)
   anything reached from an imported name or an alias of one: ``autograder.check_tensor = …``,

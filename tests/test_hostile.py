@@ -1,0 +1,398 @@
+"""Hostile submissions (tests/hostile/01_tensor_creation.yml), graded on both grading paths.
+
+Each test class grades the whole corpus once, in a scratch course of its own with a private
+$HOME: TestStockNbgrader with the stock ``nbgrader autograde`` + ``generate_feedback`` commands
+(what the Formgrader's buttons run), TestGradeClass with ``python -m
+autograder.instructor.grade_class``. Small tests then read the results: every student gets
+exactly what its honest answers earn (nothing unearned, nothing lost), the honest classmates keep
+their scores and files, no hidden test shows in any autograded output or feedback page, no
+output or feedback page carries active content, and no file or process an attack made outlives
+grading. ``pytest -n 2 --dist loadscope`` grades the two paths at the same time.
+
+The limits are short here (nbgrader_config.py of the scratch course gets CELL_TIMEOUT and
+friends appended) so that the denial-of-service samples take seconds, not minutes.
+"""
+from __future__ import annotations
+
+import base64
+import contextlib
+import csv
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import signal
+import site
+import subprocess
+import sys
+import sysconfig
+import time
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from nbgrader.api import Gradebook, MissingEntry
+
+from autograder.instructor.outputs import SAFE_TYPES
+from tests.test_nbgrader_roundtrip import COURSE_ID, REPO, _grade_ids, _output_text, _specs, _submission
+
+ASSIGNMENT = "01_tensor_creation"
+NOTEBOOK = f"{ASSIGNMENT}.ipynb"
+CORPUS = REPO / "tests" / "hostile" / f"{ASSIGNMENT}.yml"
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+CELL_TIMEOUT, INTERRUPT_GRACE, NOTEBOOK_TIMEOUT = 5, 2, 15
+SCRATCH_CONFIG = f"""
+# tests/test_hostile.py: short limits, so that the denial-of-service samples are quick
+c.Execute.timeout = {CELL_TIMEOUT}
+c.SandboxExecute.interrupt_grace = {INTERRUPT_GRACE}
+c.SandboxExecute.notebook_timeout = {NOTEBOOK_TIMEOUT}
+c.SandboxKernelManager.memory_limit = 4 << 30
+"""
+HONEST_CLASSES = ("honest", 6)
+DAEMON_DELAY = 3  # seconds: the corpus's background processes write their markers after 2 s
+
+STUDENTS = {str(sid): spec for sid, spec in
+            yaml.safe_load(CORPUS.read_text(encoding="utf-8"))["students"].items()}
+HONEST = [sid for sid, spec in STUDENTS.items() if spec["class"] in HONEST_CLASSES]
+HOSTILE = [sid for sid, spec in STUDENTS.items() if spec["class"] not in HONEST_CLASSES]
+
+# Real findings: (test name, student) -> what happens. Marked xfail(strict=True), never weakened.
+FINDINGS: dict[tuple[str, str], str] = {}
+
+
+def _students(test: str, ids: list[str]) -> list:
+    return [pytest.param(sid, id=sid, marks=[pytest.mark.xfail(strict=True, reason=FINDINGS[test, sid])]
+                         if (test, sid) in FINDINGS else []) for sid in ids]
+
+
+# ---------------------------------------------------------------- building the class
+
+
+def _placeholders(course: Path, home: Path, markers: Path, token: str, hidden: list[str]) -> dict:
+    return {"@@COURSE@@": str(course), "@@HOME@@": str(home), "@@MARKERS@@": str(markers),
+            "@@REPO@@": str(REPO), "@@SITE@@": sysconfig.get_paths()["purelib"], "@@TOKEN@@": token,
+            "@@HIDDEN_B64@@": base64.b64encode(json.dumps(hidden).encode()).decode()}
+
+
+def _fill(text: str, values: dict) -> str:
+    for key, value in values.items():
+        text = text.replace(key, value)
+    return text
+
+
+def _hidden_lines(source_nb, release_nb) -> list[str]:
+    """Distinctive lines of the hidden tests: long enough, and in no visible part of the notebook."""
+    visible = "\n".join(cell.source for cell in release_nb.cells)
+    lines = set()
+    for cell in source_nb.cells:
+        if HIDDEN_BEGIN in cell.source:
+            hidden = cell.source.split(HIDDEN_BEGIN, 1)[1].split(HIDDEN_END, 1)[0]
+            lines |= {line.strip() for line in hidden.splitlines()
+                      if len(line.strip()) >= 20 and line.strip() not in visible}
+    assert lines, "the source notebook has no hidden tests to look for"
+    return sorted(lines)
+
+
+def _cell(nb, grade_id: str):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def _notebook(sid: str, spec: dict, release_nb, source_nb, values: dict):
+    """One student's notebook, built as the corpus file's header describes."""
+    if spec.get("notebook") == "source":
+        return source_nb
+    answers = dict(_specs(ASSIGNMENT)[spec["answers_from"]]["answers"]) if "answers_from" in spec else {}
+    answers.update(spec.get("answers") or {})
+    answers.update(spec.get("sources") or {})
+    nb = _submission(release_nb, sid, {g: _fill(s, values) for g, s in answers.items()},
+                     spec.get("delete_cells") or [])
+    for grade_id, keys in (spec.get("metadata") or {}).items():
+        _cell(nb, grade_id).metadata["nbgrader"].update(keys)
+    for grade_id, cell_type in (spec.get("cell_types") or {}).items():
+        old = _cell(nb, grade_id)
+        new = (nbformat.v4.new_markdown_cell if cell_type == "markdown" else nbformat.v4.new_code_cell)(
+            old.source, metadata=old.metadata)
+        nb.cells[nb.cells.index(old)] = new
+    last = {}  # anchor grade_id -> the cell inserted after it last (extra cells keep their order)
+    for extra in spec.get("extra_cells") or []:
+        anchor = last.get(extra["after"]) or _cell(nb, extra["after"])
+        make = nbformat.v4.new_markdown_cell if extra.get("cell_type") == "markdown" else nbformat.v4.new_code_cell
+        cell = make(_fill(extra["source"], values), metadata=extra.get("metadata") or {})
+        nb.cells.insert(next(i for i, c in enumerate(nb.cells) if c is anchor) + 1, cell)
+        last[extra["after"]] = cell
+    return nb
+
+
+def _scratch_course(root: Path) -> Path:
+    course = root / "course"
+    course.mkdir()
+    shutil.copy(REPO / "nbgrader_config.py", course)
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write(SCRATCH_CONFIG)
+    shutil.copytree(REPO / "source" / ASSIGNMENT, course / "source" / ASSIGNMENT,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    return course
+
+
+def _run(command: list[str], course: Path, env: dict) -> dict:
+    started = time.monotonic()
+    # A session of its own: a signal sent to the grader's process group cannot reach pytest.
+    proc = subprocess.run(command, cwd=course, env=env, capture_output=True, text=True,
+                          timeout=600, start_new_session=True)
+    return {"command": " ".join(command[2:]), "returncode": proc.returncode,
+            "seconds": round(time.monotonic() - started, 1), "log": proc.stdout + proc.stderr}
+
+
+def _sha256(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+# ---------------------------------------------------------------- what grading left behind
+
+
+def _left_behind(token: str, roots: list[Path]) -> list[Path]:
+    """Files an attack made (their names hold the token) anywhere it might have reached."""
+    deep = [*roots, REPO / "autograder", REPO / "helpers"]
+    shallow = [Path("/tmp"), Path("/dev/shm"), Path(sysconfig.get_paths()["purelib"]),
+               *map(Path, site.getsitepackages()),
+               Path.home() / ".ipython" / "profile_default" / "startup"]
+    found = {p for root in deep if root.is_dir() for p in root.rglob(f"*{token}*")}
+    found |= {p for root in shallow if root.is_dir() for p in root.glob(f"*{token}*")}
+    return sorted(found)
+
+
+def _processes(token: str) -> dict[int, str]:
+    """Running processes whose command line holds the token (only an attack's would)."""
+    found = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if token in command and int(entry.name) != os.getpid():
+            found[int(entry.name)] = command
+    return found
+
+
+def _scores(course: Path) -> tuple[dict, dict]:
+    """{student: score as nbgrader's export computes it, None if nothing was recorded} and
+    {student: {grade_id: score}}, from the course's gradebook."""
+    scores, cells = {}, {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gradebook:
+        for sid in STUDENTS:
+            try:
+                submission = gradebook.find_submission(ASSIGNMENT, sid)
+                notebook = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, sid)
+            except MissingEntry:
+                scores[sid] = None
+                continue
+            scores[sid] = max(0.0, submission.score - submission.late_submission_penalty)
+            cells[sid] = {grade.name: grade.score for grade in notebook.grades}
+    return scores, cells
+
+
+def _feedback_text(page: str) -> str:
+    """What a feedback page shows, as text (tags gone, entities decoded, no syntax colouring)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+# ---------------------------------------------------------------- the two grading paths
+
+
+class HostileClass:
+    """One grading path; a subclass sets ``path``."""
+    path: str
+
+    def prepare(self, course: Path, env: dict) -> list[dict]:
+        raise NotImplementedError
+
+    def grade(self, course: Path, env: dict) -> list[dict]:
+        raise NotImplementedError
+
+    @pytest.fixture(scope="class")
+    def graded(self, tmp_path_factory):
+        root = tmp_path_factory.mktemp(f"hostile-{self.path}")
+        course, home, markers = _scratch_course(root), root / "home", root / "markers"
+        home.mkdir()
+        markers.mkdir()
+        token = f"hostile{uuid.uuid4().hex[:12]}"
+        env = {**os.environ, "HOME": str(home),
+               "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+        runs = self.prepare(course, env)
+        assert all(r["returncode"] == 0 for r in runs), runs
+        release_nb = nbformat.read(course / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
+        source_nb = nbformat.read(course / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
+        hidden = _hidden_lines(source_nb, release_nb)
+        values = _placeholders(course, home, markers, token, hidden)
+        for sid, spec in STUDENTS.items():
+            folder = course / "submitted" / sid / ASSIGNMENT
+            folder.mkdir(parents=True)
+            nbformat.write(_notebook(sid, spec, release_nb, source_nb, values), folder / NOTEBOOK)
+            for name, content in (spec.get("files") or {}).items():
+                (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                (folder / name).write_text(_fill(content, values), encoding="utf-8")
+        submitted = {sid: _sha256(course / "submitted" / sid / ASSIGNMENT / NOTEBOOK) for sid in STUDENTS}
+
+        started = time.monotonic()
+        runs += self.grade(course, env)
+        seconds = time.monotonic() - started
+        time.sleep(DAEMON_DELAY)  # a background process that escaped would have written by now
+
+        scores, cells = _scores(course)
+        results = {
+            "path": self.path, "course": course, "token": token, "hidden": hidden, "runs": runs,
+            "grading_seconds": round(seconds, 1), "scores": scores, "cells": cells,
+            "submitted_before": submitted,
+            "submitted_after": {sid: _sha256(course / "submitted" / sid / ASSIGNMENT / NOTEBOOK)
+                                for sid in STUDENTS},
+            "autograded": {}, "feedback": {}, "summary": {},
+            "left_behind": _left_behind(token, [root]),
+            "processes": _processes(token),
+        }
+        for sid in STUDENTS:
+            path = course / "autograded" / sid / ASSIGNMENT / NOTEBOOK
+            results["autograded"][sid] = nbformat.read(path, as_version=4) if path.exists() else None
+            path = course / "feedback" / sid / ASSIGNMENT / f"{ASSIGNMENT}.html"
+            results["feedback"][sid] = path.read_text(encoding="utf-8") if path.exists() else None
+        summary = course / f"grades-{ASSIGNMENT}-summary.csv"
+        if summary.exists():
+            with open(summary, encoding="utf-8") as f:
+                results["summary"] = {row["student_id"]: row for row in csv.DictReader(f)}
+        yield results
+        # Clean up after an attack that got out (each is reported by a failing test).
+        for pid in results["processes"]:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        for path in results["left_behind"]:
+            if not path.is_relative_to(root):
+                with contextlib.suppress(OSError):
+                    shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+    # ------------------------------------------------------------ helpers of the tests
+
+    def about(self, graded, sid: str) -> str:
+        """What to print when a student's test fails."""
+        row = graded["summary"].get(sid, {})
+        logs = "\n".join(f"$ {r['command']} -> {r['returncode']} ({r['seconds']} s)"
+                         for r in graded["runs"])
+        return (f"[{self.path}] {sid}: score {graded['scores'].get(sid)}, cells "
+                f"{graded['cells'].get(sid)}, summary {row.get('status')} {row.get('reason', '')}\n{logs}")
+
+    def outputs(self, graded, sid: str) -> str:
+        nb = graded["autograded"][sid]
+        return _output_text(nb.cells) if nb is not None else ""
+
+    # ------------------------------------------------------------ the tests
+
+    @pytest.mark.parametrize("sid", _students("test_score", list(STUDENTS)))
+    def test_score(self, graded, sid):
+        """Exactly what the honest answers earn: nothing unearned, nothing lost."""
+        score = graded["scores"][sid] or 0.0
+        assert score == pytest.approx(float(STUDENTS[sid]["expected_score"])), self.about(graded, sid)
+
+    @pytest.mark.parametrize("sid", _students("test_spares_classmates", HOSTILE))
+    def test_spares_classmates(self, graded, sid):
+        """The classmates a hostile student must not affect keep their scores and their files."""
+        hurt = []
+        for mate in STUDENTS[sid].get("must_not_affect") or HONEST:
+            if (graded["scores"][mate] or 0.0) != pytest.approx(float(STUDENTS[mate]["expected_score"])):
+                hurt.append(f"{mate}: score {graded['scores'][mate]}")
+            if graded["submitted_after"][mate] != graded["submitted_before"][mate]:
+                hurt.append(f"{mate}: submitted notebook changed")
+            if graded["autograded"][mate] is None or graded["feedback"][mate] is None:
+                hurt.append(f"{mate}: no autograded notebook or no feedback")
+        assert not hurt, "\n".join(hurt) + "\n" + self.about(graded, sid)
+
+    @pytest.mark.parametrize("sid", _students("test_no_hidden_test_shown", list(STUDENTS)))
+    def test_no_hidden_test_shown(self, graded, sid):
+        """No line of the hidden tests in anyone's autograded outputs or feedback page (the
+        autograded notebook's test cells hold them by nbgrader's design: only outputs count)."""
+        feedback = _feedback_text(graded["feedback"][sid] or "")
+        places = {"autograded outputs": self.outputs(graded, sid), "feedback": feedback}
+        shown = [f"{where}: {line}" for where, text in places.items()
+                 for line in graded["hidden"] + [HIDDEN_BEGIN] if line in text]
+        assert not shown, "hidden tests shown:\n" + "\n".join(shown) + "\n" + self.about(graded, sid)
+
+    @pytest.mark.parametrize("sid", _students("test_no_escape_reported", HOSTILE))
+    def test_no_escape_reported(self, graded, sid):
+        """A hostile step prints ESCAPED (or its must_not_print strings) when it got through."""
+        text = self.outputs(graded, sid)
+        shown = [s for s in ["ESCAPED", *(STUDENTS[sid].get("must_not_print") or [])] if s in text]
+        lines = [line for line in text.splitlines() if any(s in line for s in shown)]
+        assert not shown, "\n".join(lines[:20]) + "\n" + self.about(graded, sid)
+
+    @pytest.mark.parametrize("sid", _students("test_outputs_are_inert", list(STUDENTS)))
+    def test_outputs_are_inert(self, graded, sid):
+        """Only plain text and pictures in the autograded outputs; nothing of a student's
+        payload (its names hold the token) inside a tag or a script of the feedback page."""
+        nb = graded["autograded"][sid]
+        active = [f"cell {i}: {sorted(set(out.get('data', {})) - set(SAFE_TYPES))}"
+                  for i, cell in enumerate(nb.cells if nb else []) for out in cell.get("outputs", [])
+                  if set(out.get("data", {})) - set(SAFE_TYPES)]
+        page, token = graded["feedback"][sid] or "", re.escape(graded["token"])
+        live = re.findall(rf"<[^>]*{token}[^>]*>|<script[^>]*>[^<]*{token}[^<]*", page)
+        assert not active and not live, f"active outputs {active}, live payload {live[:5]}\n" + \
+            self.about(graded, sid)
+
+    def test_nothing_left_behind(self, graded):
+        """No file an attack wrote outlives grading: not in $HOME, /tmp, /dev/shm, the course,
+        the repository's packages, site-packages or an IPython startup folder."""
+        assert not graded["left_behind"], graded["left_behind"]
+
+    def test_nothing_still_running(self, graded):
+        """No process a kernel started outlives grading."""
+        assert not graded["processes"], graded["processes"]
+
+    def test_honest_students_are_graded_cleanly(self, graded):
+        """Honest students: autograded and feedback written, and (grade_class) nothing flagged."""
+        problems = [f"{sid}: {'no autograded notebook' if graded['autograded'][sid] is None else 'no feedback'}"
+                    for sid in HONEST if graded["autograded"][sid] is None or graded["feedback"][sid] is None]
+        problems += [f"{sid}: {row['status']} {row['reason']}" for sid, row in graded["summary"].items()
+                     if sid in HONEST and row["status"] != "ok"]
+        assert not problems, problems
+
+
+class TestStockNbgrader(HostileClass):
+    """The stock nbgrader commands, as the Formgrader's buttons run them."""
+    path = "nbgrader"
+
+    def prepare(self, course, env):
+        return [_run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"],
+                     course, env)]
+
+    def grade(self, course, env):
+        return [_run([sys.executable, "-m", "nbgrader", step, ASSIGNMENT, "--force"], course, env)
+                for step in ("autograde", "generate_feedback")]
+
+
+class TestGradeClass(HostileClass):
+    """The instructor's one command."""
+    path = "grade_class"
+
+    def prepare(self, course, env):
+        return [_run([sys.executable, "-m", "autograder.instructor.release", ASSIGNMENT], course, env)]
+
+    def grade(self, course, env):
+        return [_run([sys.executable, "-m", "autograder.instructor.grade_class", ASSIGNMENT,
+                      "--timeout", str(CELL_TIMEOUT)], course, env)]
+
+
+def test_corpus_is_well_formed():
+    """Every student names a class and an expected score; every grade_id it names exists; every
+    class of the issue has at least one hostile student, and a partial-honest one is among them."""
+    release_nb = nbformat.read(REPO / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    known = set(_grade_ids(release_nb))
+    for sid, spec in STUDENTS.items():
+        assert spec["class"] in (*HONEST_CLASSES, 1, 2, 3, 4, 5), sid
+        assert "expected_score" in spec and spec.get("description"), sid
+        named = {*(spec.get("answers") or {}), *(spec.get("sources") or {}), *(spec.get("metadata") or {}),
+                 *(spec.get("cell_types") or {}), *(spec.get("delete_cells") or []),
+                 *(extra["after"] for extra in spec.get("extra_cells") or [])}
+        assert named <= known, f"{sid}: unknown grade_ids {named - known}"
+        assert set(spec.get("must_not_affect") or []) <= set(HONEST), sid
+    assert {spec["class"] for spec in STUDENTS.values()} >= {1, 2, 3, 4, 5, 6, "honest"}
+    assert any(0 < STUDENTS[sid]["expected_score"] < 35 for sid in HOSTILE)

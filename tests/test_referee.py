@@ -1,0 +1,322 @@
+"""The referee's wire and its calls into a real kernel (autograder/instructor/referee.py).
+
+The wire must carry what the test cells need (memory relations, in-place writes, gradients, lists,
+generators, NumPy sharing) and refuse what a forged reply could smuggle in; a Remote call must
+behave like calling the student's function in the kernel, and fail like it.
+"""
+import json
+
+import numpy as np
+import pytest
+import torch
+from jupyter_client.manager import start_new_kernel
+
+from autograder.instructor.referee import (HIDDEN, Kernel, KernelGone, Namespace, Referee,
+                                           StudentTimeout, error_output, rebuild_error)
+from autograder.student import cases
+from autograder.student.remote import answer as kernel_answer
+from autograder.student.memory import shares_memory
+from autograder.student.wire import Codec, WireError
+
+STUDENT = '''
+import numpy as np
+import torch
+def crop(img, copy=False):
+    out = img[..., 1:3, 2:]
+    return out.clone() if copy else out
+def cap_(x, limit):
+    x[x > limit] = limit
+    return x
+def sgd_step_(params, lr):
+    with torch.no_grad():
+        for p in params:
+            p -= lr * p.grad
+            p.grad = None
+def replace_first(params):
+    params[0] = torch.zeros(1)
+def from_array(a):
+    return torch.from_numpy(a)
+def roll(n, generator):
+    return torch.randint(1, 7, (n,), generator=generator)
+def draw():
+    return torch.rand(3)
+def unanswered(x):
+    raise NotImplementedError()
+def raises(x):
+    return x @ x
+def trainable():
+    w = torch.zeros(2, requires_grad=True)
+    return w * 2
+def spin():
+    while True:
+        pass
+def deaf():
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        pass
+def max_pair(x):
+    return x.max(dim=0)
+answers = {"x[0]": (4, 5), "dtype": torch.float64, "more": ...}
+'''
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    km, client = start_new_kernel(kernel_name="python3")
+    client.execute_interactive(STUDENT, store_history=False, timeout=60)
+
+    def interrupt_or_stop():
+        client.control_channel.send(client.session.msg("interrupt_request", {}))
+        try:
+            client.get_shell_msg(timeout=5)
+            return True
+        except Exception:
+            km.shutdown_kernel(now=True)
+            return False
+
+    yield Kernel(client, interrupt_or_stop)
+    client.stop_channels()
+    km.shutdown_kernel(now=True)
+
+
+@pytest.fixture
+def ns(kernel):
+    kernel.deadline = None
+    return Namespace(kernel)
+
+
+# ---------------------------------------------------------------- the wire, in one process
+
+
+def _round_trip(value):
+    sender, receiver = Codec(), Codec()
+    message = json.loads(json.dumps(sender.message(value=sender.encode(value))))
+    receiver.read_buffers(message)
+    return receiver.decode(message["value"])
+
+
+@pytest.mark.parametrize("value", [None, True, 3, -2**70, 0.1, float("inf"), "字", b"\x00\xff",
+                                   ..., (1, (2, 3)), [1, [2]], {"a": 1, (1, 2): 3}, {1, 2},
+                                   torch.Size([2, 3]), torch.float16, torch.device("cpu"),
+                                   complex(1, -2)])
+def test_plain_values_survive_the_wire(value):
+    assert _round_trip(value) == value
+
+
+def test_nan_survives_the_wire():
+    assert np.isnan(_round_trip(float("nan")))
+
+
+def test_a_tensor_keeps_its_layout_and_autograd_facts():
+    base = torch.arange(30.0).reshape(5, 6)
+    view = base[1:4, ::2].t()
+    got = _round_trip(view)
+    assert torch.equal(got, view)
+    assert (got.stride(), got.storage_offset()) == (view.stride(), view.storage_offset())
+    assert got.untyped_storage().nbytes() == base.untyped_storage().nbytes()
+    leaf = torch.ones(3, requires_grad=True)
+    leaf.grad = torch.full((3,), 2.0)
+    got = _round_trip(leaf)
+    assert got.requires_grad and got.is_leaf and torch.equal(got.grad, leaf.grad)
+
+
+def test_two_views_of_one_tensor_still_share_memory():
+    base = torch.arange(6.0)
+    a, b = _round_trip((base[:3], base[2:]))
+    a[2] = 100.0
+    assert b[0] == 100.0
+
+
+@pytest.mark.parametrize("forged", [
+    {"T": {"id": 1, "buf": 1, "pos": 0, "dtype": "float32", "shape": [1000], "stride": [1],
+           "device": "cpu", "requires_grad": False, "leaf": True, "grad_fn": None, "grad": None}},
+    {"T": {"id": 1, "buf": 1, "pos": 0, "dtype": "os.system", "shape": [1], "stride": [1],
+           "device": "cpu", "requires_grad": False, "leaf": True, "grad_fn": None, "grad": None}},
+    {"A": {"buf": 1, "pos": 0, "dtype": "O", "shape": [1], "strides": [8]}},
+    {"R": {"ref": "x"}},
+    {"X": 1},
+    [1, 2],
+    {"F": "__import__('os')"},
+])
+def test_a_forged_reply_is_refused(forged):
+    codec = Codec(decode_reference=lambda body: (_ for _ in ()).throw(WireError("no refs")))
+    codec.read_buffers({"buffers": {"1": "AAAAAA=="}})
+    with pytest.raises(WireError):
+        codec.decode(forged)
+
+
+def test_the_kernel_side_answers_a_malformed_request_with_an_error():
+    reply = json.loads(kernel_answer(json.dumps({"op": "nothing"})))
+    assert reply["error"]["type"] == "KeyError"
+
+
+# ---------------------------------------------------------------- calls into a real kernel
+
+
+def test_a_view_comes_back_as_a_view_of_our_own_tensor(ns):
+    img = torch.randn(2, 4, 5)
+    view, copy = ns["crop"](img), ns["crop"](img, copy=True)
+    assert torch.equal(view, img[..., 1:3, 2:]) and torch.equal(copy, view)
+    assert shares_memory(view, img) and not shares_memory(copy, img)
+
+
+def test_what_the_call_writes_into_its_argument_is_copied_back(ns):
+    x = torch.tensor([[1.0, 5.0], [7.0, 2.0]]).t()  # non-contiguous
+    result = ns["cap_"](x, 3.0)
+    assert torch.equal(x, torch.tensor([[1.0, 3.0], [3.0, 2.0]]))
+    assert shares_memory(result, x)
+
+
+def test_parameters_updated_in_place_keep_their_identity_and_lose_their_grad(ns):
+    params = [torch.ones(2, requires_grad=True), torch.ones(3, requires_grad=True)]
+    for p in params:
+        p.grad = torch.full_like(p, 2.0)
+    originals = list(params)
+    ns["sgd_step_"](params, 0.5)
+    assert all(p is q for p, q in zip(params, originals))
+    assert all(torch.equal(p.detach(), torch.zeros_like(p)) and p.grad is None for p in params)
+    ns["replace_first"](params)
+    assert params[0] is not originals[0] and params[1] is originals[1]
+
+
+def test_a_tensor_made_from_our_array_shares_its_memory(ns):
+    a = np.arange(4.0)
+    t = ns["from_array"](a)
+    a += 100
+    assert torch.equal(t, torch.tensor([100.0, 101.0, 102.0, 103.0], dtype=torch.float64))
+
+
+def test_generators_and_the_global_random_state_travel_both_ways(ns):
+    generator = cases.generator(5)
+    rolls = ns["roll"](10, generator)
+    assert torch.equal(rolls, torch.randint(1, 7, (10,), generator=cases.generator(5)))
+    reference = cases.generator(5)
+    torch.randint(1, 7, (10,), generator=reference)
+    assert torch.equal(generator.get_state(), reference.get_state())
+    torch.manual_seed(3)
+    drawn = ns["draw"]()
+    after = torch.rand(3)
+    torch.manual_seed(3)
+    assert torch.equal(drawn, torch.rand(3)) and torch.equal(after, torch.rand(3))
+
+
+def test_answer_variables_and_named_tuples_come_back_as_data(ns):
+    assert ns["answers"] == {"x[0]": (4, 5), "dtype": torch.float64, "more": ...}
+    values, indices = ns["max_pair"](torch.tensor([[1.0, 5.0], [3.0, 2.0]]))
+    assert torch.equal(values, torch.tensor([3.0, 5.0])) and torch.equal(indices, torch.tensor([1, 0]))
+
+
+def test_a_non_leaf_result_stays_a_non_leaf_named_by_its_grad_fn(ns):
+    from autograder.student.wire import grad_fn_name
+    w = ns["trainable"]()
+    assert w.requires_grad and not w.is_leaf and grad_fn_name(w) == "MulBackward0"
+
+
+def test_the_students_errors_come_back_as_theirs(ns):
+    with pytest.raises(NotImplementedError):
+        ns["unanswered"](1)
+    with pytest.raises(RuntimeError, match="mat"):
+        ns["raises"](torch.ones(2, 3))
+    with pytest.raises(NameError):
+        ns["not_defined_anywhere"]
+
+
+def test_rebuilt_errors_never_run_student_code():
+    error = rebuild_error({"type": "__import__('os').system('true')", "message": "x"})
+    assert type(error).__name__ == "StudentError"
+    assert type(rebuild_error({"type": "StopIteration", "message": ""})).__name__ == "StopIteration"
+    assert isinstance(rebuild_error({"type": "StopIteration"}), Exception)
+
+
+def test_a_call_that_runs_too_long_is_interrupted_and_the_kernel_goes_on(kernel, ns):
+    import time
+    kernel.deadline = time.monotonic() + 2
+    with pytest.raises(StudentTimeout):
+        ns["spin"]()
+    kernel.deadline = None
+    assert ns["answers"]["x[0]"] == (4, 5)
+    output = error_output(StudentTimeout("did not finish within 2 s"))
+    assert output["ename"] == "CellTimeoutError"
+
+
+# ---------------------------------------------------------------- judging cells
+
+SETUP = "import torch\nfrom autograder import call, check_tensor\n"
+TEST = """
+x = torch.tensor([[1.0, 9.0], [4.0, 2.0]])
+answer = call(cap_, x.clone(), 3.0, name="cap_(x, 3)")
+check_tensor(answer, torch.tensor([[1.0, 3.0], [3.0, 2.0]]), name="cap_(x, 3)")
+print("visible passed")
+""" + HIDDEN + """
+y = cases.randn(3, seed=1)
+check_tensor(call(cap_, y.clone(), 0.0, name="cap_(y, 0)"), y.clamp(max=0.0), name="cap_(y, 0)")
+### END HIDDEN TESTS
+"""
+
+
+def _referee(kernel, test, salt=7):
+    cells = [{"name": "setup", "source": SETUP + "from autograder import cases", "cell_type": "code",
+              "locked": True, "test": False},
+             {"name": "answer", "source": "", "cell_type": "code", "locked": False, "test": False},
+             {"name": "ex_test", "source": test, "cell_type": "code", "locked": True, "test": True}]
+    return Referee(kernel, cells, salt)
+
+
+def test_a_passing_test_cell_prints_its_own_lines_and_nothing_else(kernel):
+    outputs = _referee(kernel, TEST).judge("ex_test", timeout=30)
+    assert [o["output_type"] for o in outputs] == ["stream"]
+    assert outputs[0]["text"] == "visible passed\n"
+
+
+def test_a_failing_test_cell_is_the_checks_message_without_a_traceback(kernel):
+    wrong = TEST.replace("call(cap_, x.clone(), 3.0", "call(crop, x.clone()")
+    outputs = _referee(kernel, wrong).judge("ex_test", timeout=30)
+    error = outputs[-1]
+    assert error["output_type"] == "error" and error["ename"] == "GradingError"
+    assert "Traceback" not in "\n".join(error["traceback"]) and HIDDEN not in str(outputs)
+
+
+def test_hidden_tests_draw_other_inputs_under_another_salt(kernel):
+    seen = []
+    probe = TEST.replace("y = cases.randn(3, seed=1)",
+                         "y = cases.randn(3, seed=1)\nprint(y.tolist())")
+    for salt in (7, 7, 8):
+        outputs = _referee(kernel, probe, salt=salt).judge("ex_test", timeout=30)
+        seen.append(outputs[0]["text"].splitlines()[-1])
+    assert seen[0] == seen[1] != seen[2]
+
+
+def test_the_kernel_never_receives_the_test_source(kernel):
+    _referee(kernel, TEST).judge("ex_test", timeout=30)
+    client = kernel.client
+    client.execute_interactive("import sys; _seen = '\\n'.join(In)", store_history=False, timeout=30)
+    seen = kernel.get("_seen")
+    assert "check_tensor" not in seen and "cases.randn" not in seen
+
+
+def test_a_kernel_that_ignores_the_interrupt_is_stopped_and_later_cells_are_not_run():
+    km, client = start_new_kernel(kernel_name="python3")
+    client.execute_interactive(STUDENT, store_history=False, timeout=60)
+    stopped = []
+
+    def interrupt_or_stop():
+        client.control_channel.send(client.session.msg("interrupt_request", {}))
+        try:
+            client.get_shell_msg(timeout=2)
+            return True
+        except Exception:
+            km.shutdown_kernel(now=True)
+            stopped.append(True)
+            return False
+
+    kernel = Kernel(client, interrupt_or_stop)
+    try:
+        referee = _referee(kernel, "call(deaf)\n")
+        outputs = referee.judge("ex_test", timeout=2)
+        assert stopped and kernel.gone and outputs[-1]["ename"] == "NotRun"
+        with pytest.raises(KernelGone):
+            kernel.get("answers")
+    finally:
+        client.stop_channels()
+        km.shutdown_kernel(now=True)
