@@ -15,8 +15,12 @@ code, and (4) compares with one of the checks below, passing ``mistakes={key: wh
 gives}`` for the exercise's typical wrong answers. A check returns None when the answer is right
 and raises :class:`GradingError` (an AssertionError, so nbgrader counts the failure) whose message
 is Chinese, then English, and names the likely mistake; its ``mistake`` attribute is the key.
-Keeping student code behind ``call`` and the comparison in the checks is what lets grading move
-the student's side into a separate process without rewriting test cells.
+At grading time the test cells run in the referee (:mod:`autograder.instructor.referee`), in the
+grader's process: a name the cell reads that the instructor's cells did not define is fetched
+from the student's kernel, as data (tensors with their memory, numbers, tuples, ...) or as a
+Remote whose calls run there. A function of the test's own that the student's code must call is
+written ``cases.function("lambda t: ...")`` (it travels as source); ``call(setting, student_fn,
+...)`` with such a function runs it beside the student's code.
 
 Visible tests come first, then hidden tests between ``### BEGIN HIDDEN TESTS`` and
 ``### END HIDDEN TESTS`` with other values, shapes and dtypes (``cases.widest_float()``). Never
