@@ -63,6 +63,7 @@ def course(bwrap, tmp_path) -> Path:
     folder = root / "autograded" / "s1" / "ps1"
     folder.mkdir(parents=True)
     (folder / "data.txt").write_text("given to the student")
+    (folder / "ps1.ipynb").write_text("### BEGIN HIDDEN TESTS")  # nbgrader put the tests back
     return folder
 
 
@@ -107,6 +108,11 @@ def test_cannot_read_course_home_or_gradebook(course):
         code += f"print('REPO HOLDS', sorted(os.listdir({str(REPO)!r})))\n"
         out = denied(code, course, expected=len(targets))
     assert f"REPO HOLDS {sorted(['.venv', 'autograder', 'helpers'])}" in out, out
+
+
+def test_sees_its_data_files_but_not_the_notebook_with_the_hidden_tests(course):
+    out, km = execute("print(sorted(os.listdir('.')), open('data.txt').read())", course)
+    assert km.sandboxed and "['data.txt'] given to the student" in out, out
 
 
 def test_cannot_write_venv_or_course_packages(course):

@@ -4,7 +4,8 @@ nbgrader runs each submitted notebook in a Jupyter kernel started by a jupyter_c
 manager. :class:`SandboxKernelManager` starts that kernel inside ``bwrap`` (Debian/Ubuntu package
 ``bubblewrap``), where it sees only:
 
-* a scratch copy of its notebook's folder, writable, as its working directory (same path);
+* a scratch copy of its notebook's folder, writable, as its working directory (same path),
+  without the notebooks (the one being graded holds the hidden tests nbgrader put back);
 * read-only: /usr, a few files of /etc, Python, the venv and the course packages
   ``autograder`` and ``helpers`` (the copies it would import; never the course directory, so
   not source/, gradebook.db, submitted/ or $HOME), plus a small private /tmp (its $HOME);
@@ -221,9 +222,11 @@ class SandboxKernelManager(AsyncKernelManager):
         ipc.mkdir()
         if cwd and os.path.isdir(cwd):
             # A link stays a link (never its target); the scratch folder is skipped, should cwd
-            # hold it (a kernel started in /tmp would otherwise copy its copy, endlessly).
+            # hold it (a kernel started in /tmp would otherwise copy its copy, endlessly); and so
+            # are notebooks: the one being graded holds the hidden tests nbgrader put back.
             shutil.copytree(cwd, work, symlinks=True, ignore=lambda folder, names: [
-                name for name in names if Path(folder, name) == self.scratch])
+                name for name in names
+                if Path(folder, name) == self.scratch or name.endswith(".ipynb")])
         else:
             work.mkdir()
         return ipc, work
