@@ -66,7 +66,7 @@ from tqdm import tqdm
 from autograder.instructor import tampering
 from autograder.instructor.links import remove_links
 from autograder.instructor.course import check, find_root, load_config, make_api
-from autograder.instructor.sandbox import summary_line
+from autograder.instructor.sandbox import sandbox_status, summary_line
 
 TIMED_OUT = {"CellTimeoutError", "KeyboardInterrupt"}
 GRADER_PACKAGES = ("autograder", "helpers")  # what the notebooks import from this repository
@@ -162,6 +162,8 @@ class ClassGrader:
             result.status, result.reasons = "missing", ["没有提交 / no submission"]
             return result
         result.reasons += remove_links(folder)
+        if not sandbox_status()[0]:
+            result.reasons.append("未在沙箱中批改 / graded NOT sandboxed: " + sandbox_status()[1])
         readable, zeroed = [], {}  # zeroed: notebook -> needs manual grade?
         for name, source_cells in self.notebooks.items():
             path = folder / f"{name}.ipynb"

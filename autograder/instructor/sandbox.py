@@ -283,6 +283,9 @@ class SandboxExecute(Execute):
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
         super().__init__(**kwargs)
+        # Grading runs on the CPU: the sandbox has no GPU, and the referee (in this process) must
+        # build its tensors where the kernel can take them.
+        os.environ["COURSE_DEVICE"] = "cpu"
         self.timeout_func = self.cell_timeout
         self.deadline, self.stopped = None, None
 

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 MAX_DEPTH = 64
+MAX_ELEMENTS = 1 << 27
 
 
 class WireError(ValueError):
@@ -348,6 +349,8 @@ def _strided(raw: torch.Tensor, dtype, shape, stride, pos) -> torch.Tensor:
     extent = pos // size + sum((n - 1) * s for n, s in zip(shape, stride)) + 1
     if 0 not in shape and extent * size > raw.numel():
         raise WireError("tensor outside its buffer")
+    if math.prod(shape) > MAX_ELEMENTS:  # a stride-0 view can claim any size at no cost
+        raise WireError("tensor too large")
     return raw.view(dtype).as_strided(shape, stride, pos // size)
 
 
