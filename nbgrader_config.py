@@ -55,6 +55,11 @@ for _step in Autograde.class_traits()["autograde_preprocessors"].default():
         _steps.append(_step)
 c.Autograde.autograde_preprocessors = _steps
 
+# Feedback and the Formgrader render a student's Markdown cells and outputs sanitized: a <script>
+# or an onerror= in a Markdown cell would otherwise run in the instructor's (or student's) browser.
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.filters = {"markdown2html": "autograder.instructor.outputs.safe_markdown2html"}
+
 # Feedback shows the test cells without their hidden tests.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",

@@ -44,7 +44,7 @@ ASSIGNMENT = "01_tensor_creation"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 CORPUS = REPO / "tests" / "hostile" / f"{ASSIGNMENT}.yml"
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
-CELL_TIMEOUT, INTERRUPT_GRACE, NOTEBOOK_TIMEOUT = 5, 2, 15
+CELL_TIMEOUT, INTERRUPT_GRACE, NOTEBOOK_TIMEOUT = 5, 2, 10
 SCRATCH_CONFIG = f"""
 # tests/test_hostile.py: short limits, so that the denial-of-service samples are quick
 c.Execute.timeout = {CELL_TIMEOUT}
@@ -53,6 +53,7 @@ c.SandboxExecute.notebook_timeout = {NOTEBOOK_TIMEOUT}
 c.SandboxKernelManager.memory_limit = 4 << 30
 """
 HONEST_CLASSES = ("honest", 6)
+MARKDOWN_CELL_PAYLOAD = "xss-markdown-"  # the corpus's payloads in a markdown cell (not an output)
 DAEMON_DELAY = 3  # seconds: the corpus's background processes write their markers after 2 s
 
 STUDENTS = {str(sid): spec for sid, spec in
@@ -60,7 +61,8 @@ STUDENTS = {str(sid): spec for sid, spec in
 HONEST = [sid for sid, spec in STUDENTS.items() if spec["class"] in HONEST_CLASSES]
 HOSTILE = [sid for sid, spec in STUDENTS.items() if spec["class"] not in HONEST_CLASSES]
 
-# Real findings: (test name, student) -> what happens. Marked xfail(strict=True), never weakened.
+# Real findings: (test name, student) -> what happens, on both paths. Marked xfail(strict=True),
+# never weakened: fix the grader, then delete the entry.
 FINDINGS: dict[tuple[str, str], str] = {}
 
 
@@ -207,22 +209,25 @@ class HostileClass:
     """One grading path; a subclass sets ``path``."""
     path: str
 
-    def prepare(self, course: Path, env: dict) -> list[dict]:
+    @staticmethod
+    def prepare(course: Path, env: dict) -> list[dict]:
         raise NotImplementedError
 
-    def grade(self, course: Path, env: dict) -> list[dict]:
+    @staticmethod
+    def grade(course: Path, env: dict) -> list[dict]:
         raise NotImplementedError
 
     @pytest.fixture(scope="class")
-    def graded(self, tmp_path_factory):
-        root = tmp_path_factory.mktemp(f"hostile-{self.path}")
+    @classmethod
+    def graded(cls, tmp_path_factory):
+        root = tmp_path_factory.mktemp(f"hostile-{cls.path}")
         course, home, markers = _scratch_course(root), root / "home", root / "markers"
         home.mkdir()
         markers.mkdir()
         token = f"hostile{uuid.uuid4().hex[:12]}"
         env = {**os.environ, "HOME": str(home),
                "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
-        runs = self.prepare(course, env)
+        runs = cls.prepare(course, env)
         assert all(r["returncode"] == 0 for r in runs), runs
         release_nb = nbformat.read(course / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
         source_nb = nbformat.read(course / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
@@ -238,13 +243,13 @@ class HostileClass:
         submitted = {sid: _sha256(course / "submitted" / sid / ASSIGNMENT / NOTEBOOK) for sid in STUDENTS}
 
         started = time.monotonic()
-        runs += self.grade(course, env)
+        runs += cls.grade(course, env)
         seconds = time.monotonic() - started
         time.sleep(DAEMON_DELAY)  # a background process that escaped would have written by now
 
         scores, cells = _scores(course)
         results = {
-            "path": self.path, "course": course, "token": token, "hidden": hidden, "runs": runs,
+            "path": cls.path, "course": course, "token": token, "hidden": hidden, "runs": runs,
             "grading_seconds": round(seconds, 1), "scores": scores, "cells": cells,
             "submitted_before": submitted,
             "submitted_after": {sid: _sha256(course / "submitted" / sid / ASSIGNMENT / NOTEBOOK)
@@ -314,7 +319,7 @@ class HostileClass:
         feedback = _feedback_text(graded["feedback"][sid] or "")
         places = {"autograded outputs": self.outputs(graded, sid), "feedback": feedback}
         shown = [f"{where}: {line}" for where, text in places.items()
-                 for line in graded["hidden"] + [HIDDEN_BEGIN] if line in text]
+                 for line in graded["hidden"] if line in text]
         assert not shown, "hidden tests shown:\n" + "\n".join(shown) + "\n" + self.about(graded, sid)
 
     @pytest.mark.parametrize("sid", _students("test_no_escape_reported", HOSTILE))
@@ -325,18 +330,30 @@ class HostileClass:
         lines = [line for line in text.splitlines() if any(s in line for s in shown)]
         assert not shown, "\n".join(lines[:20]) + "\n" + self.about(graded, sid)
 
+    def live_payloads(self, graded, sid: str) -> list[str]:
+        """A student's payloads (their text holds the token) inside a tag or a script of its
+        feedback page, where a browser would run them."""
+        page, token = graded["feedback"][sid] or "", re.escape(graded["token"])
+        return re.findall(rf"<[^>]*{token}[^>]*>|<script[^>]*>[^<]*{token}[^<]*", page)
+
     @pytest.mark.parametrize("sid", _students("test_outputs_are_inert", list(STUDENTS)))
     def test_outputs_are_inert(self, graded, sid):
-        """Only plain text and pictures in the autograded outputs; nothing of a student's
-        payload (its names hold the token) inside a tag or a script of the feedback page."""
+        """Only plain text and pictures in the autograded outputs, and no payload of an output
+        live in the feedback page."""
         nb = graded["autograded"][sid]
         active = [f"cell {i}: {sorted(set(out.get('data', {})) - set(SAFE_TYPES))}"
                   for i, cell in enumerate(nb.cells if nb else []) for out in cell.get("outputs", [])
                   if set(out.get("data", {})) - set(SAFE_TYPES)]
-        page, token = graded["feedback"][sid] or "", re.escape(graded["token"])
-        live = re.findall(rf"<[^>]*{token}[^>]*>|<script[^>]*>[^<]*{token}[^<]*", page)
+        live = [p for p in self.live_payloads(graded, sid) if MARKDOWN_CELL_PAYLOAD not in p]
         assert not active and not live, f"active outputs {active}, live payload {live[:5]}\n" + \
             self.about(graded, sid)
+
+    @pytest.mark.parametrize("sid", _students("test_markdown_cells_are_inert", list(STUDENTS)))
+    def test_markdown_cells_are_inert(self, graded, sid):
+        """A student's own markdown cell is shown, never run: no <script>, event handler or
+        javascript: link of it live in the feedback page."""
+        live = [p for p in self.live_payloads(graded, sid) if MARKDOWN_CELL_PAYLOAD in p]
+        assert not live, f"live payload {live[:5]}\n" + self.about(graded, sid)
 
     def test_nothing_left_behind(self, graded):
         """No file an attack wrote outlives grading: not in $HOME, /tmp, /dev/shm, the course,
@@ -360,11 +377,13 @@ class TestStockNbgrader(HostileClass):
     """The stock nbgrader commands, as the Formgrader's buttons run them."""
     path = "nbgrader"
 
-    def prepare(self, course, env):
+    @staticmethod
+    def prepare(course, env):
         return [_run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"],
                      course, env)]
 
-    def grade(self, course, env):
+    @staticmethod
+    def grade(course, env):
         return [_run([sys.executable, "-m", "nbgrader", step, ASSIGNMENT, "--force"], course, env)
                 for step in ("autograde", "generate_feedback")]
 
@@ -373,10 +392,12 @@ class TestGradeClass(HostileClass):
     """The instructor's one command."""
     path = "grade_class"
 
-    def prepare(self, course, env):
+    @staticmethod
+    def prepare(course, env):
         return [_run([sys.executable, "-m", "autograder.instructor.release", ASSIGNMENT], course, env)]
 
-    def grade(self, course, env):
+    @staticmethod
+    def grade(course, env):
         return [_run([sys.executable, "-m", "autograder.instructor.grade_class", ASSIGNMENT,
                       "--timeout", str(CELL_TIMEOUT)], course, env)]
 

@@ -52,3 +52,12 @@ def test_a_test_cell_traceback_never_quotes_the_cell():
     safe, kept = _run(cell, diagnosis)
     assert safe.outputs[0].traceback == ["KeyboardInterrupt: "]
     assert kept.outputs[0].traceback == ["GradingError:", "中文", "English"]
+
+
+def test_markdown_is_rendered_without_active_content():
+    from autograder.instructor.outputs import safe_markdown2html
+    html = safe_markdown2html("# 标题\n\n*x* `a < b` $x^2$ <script>alert(1)</script> "
+                              "<img src=p.png onerror=alert(1)> [l](javascript:alert(1))")
+    assert "<h1" in html and "<em>x</em>" in html and "<code>a &lt; b</code>" in html
+    assert "$x^2$" in html and '<img src="p.png">' in html
+    assert "<script" not in html and "onerror" not in html and "javascript:" not in html

@@ -195,7 +195,7 @@ class ClassGrader:
             with override(self.coursedir, notebook_id=name):
                 outcome = self.api.autograde(self.assignment, sid, force=True)
             if not outcome.get("success"):
-                result.status = "error" if result.status == "ok" else result.status
+                result.status = "error" if result.status in ("ok", "flagged") else result.status
                 result.reasons.append(f"{name}: nbgrader autograde failed: {_last_line(outcome)}")
                 zeroed[name] = True
             else:

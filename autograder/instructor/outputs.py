@@ -12,7 +12,14 @@ the autograded notebook (which the Formgrader shows) and the feedback made from 
   the cell then fails, and this course's test cells never return a score (they print);
 * no source lines in a test cell's traceback (an interrupted loop's traceback would quote the
   hidden tests): only the error's name and message, or the whole diagnosis of a GradingError.
+
+Markdown cells are the student's too: :func:`safe_markdown2html` replaces nbconvert's
+``markdown2html`` filter (nbgrader_config.py: ``c.HTMLExporter.filters``), so the feedback and the
+Formgrader render them without scripts, event handlers or ``javascript:`` links. (nbconvert's own
+``sanitize_html`` does not reach them: nbgrader's templates render Markdown cells themselves.)
 """
+import bleach
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
 
@@ -63,3 +70,18 @@ class SafeOutputs(NbGraderPreprocessor):
         if len(safe) < len(data):
             safe["text/plain"] = (safe.get("text/plain", "") + "\n" + REMOVED).strip()
         return safe
+
+
+MARKDOWN_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "del", "div", "em", "h1", "h2", "h3",
+                 "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "span", "strong", "sub",
+                 "sup", "table", "tbody", "td", "th", "thead", "tr", "ul"}
+MARKDOWN_ATTRIBUTES = {"*": ["class", "id", "title", "align"], "a": ["href"],
+                       "img": ["src", "alt", "width", "height"]}
+
+
+def safe_markdown2html(source: str) -> str:
+    """Markdown (with math) to HTML, then only harmless tags, attributes and link schemes kept;
+    anything else is shown as text."""
+    html = MarkdownWithMath(renderer=IPythonRenderer(escape=False)).render(source)
+    return bleach.clean(html, tags=MARKDOWN_TAGS, attributes=MARKDOWN_ATTRIBUTES,
+                        protocols={"http", "https", "mailto", "data"})

@@ -302,8 +302,9 @@ class Referee:
         except (Exception, StudentTimeout, KernelGone) as error:  # noqa: BLE001 - the cell's error
             failure = error
         finally:
-            self.kernel.deadline = None
+            self.kernel.deadline = time.monotonic() + 5  # forgetting is quick, or not worth waiting for
             self.kernel.forget()
+            self.kernel.deadline = None
         outputs = []
         if printed.getvalue():
             outputs.append(nbformat.v4.new_output("stream", name="stdout", text=printed.getvalue()))
