@@ -240,6 +240,8 @@ class HostileClass:
             for name, content in (spec.get("files") or {}).items():
                 (folder / name).parent.mkdir(parents=True, exist_ok=True)
                 (folder / name).write_text(_fill(content, values), encoding="utf-8")
+            for name, target in (spec.get("links") or {}).items():
+                (folder / name).symlink_to(_fill(target, values))
         submitted = {sid: _sha256(course / "submitted" / sid / ASSIGNMENT / NOTEBOOK) for sid in STUDENTS}
 
         started = time.monotonic()
@@ -354,6 +356,14 @@ class HostileClass:
         javascript: link of it live in the feedback page."""
         live = [p for p in self.live_payloads(graded, sid) if MARKDOWN_CELL_PAYLOAD in p]
         assert not live, f"live payload {live[:5]}\n" + self.about(graded, sid)
+
+    @pytest.mark.parametrize("sid", [sid for sid, spec in STUDENTS.items() if spec.get("links")])
+    def test_no_linked_file_is_copied(self, graded, sid):
+        """nbgrader copies a submission's files by following links: what a link pointed to is
+        in neither the autograded folder (the kernel's) nor the feedback (the student's)."""
+        copies = [str(p) for step in ("autograded", "feedback") for name in STUDENTS[sid]["links"]
+                  for p in graded["course"].glob(f"{step}/{sid}/**/{name}")]
+        assert not copies, copies
 
     def test_nothing_left_behind(self, graded):
         """No file an attack wrote outlives grading: not in $HOME, /tmp, /dev/shm, the course,
