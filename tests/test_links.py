@@ -7,7 +7,6 @@ from pathlib import Path
 from autograder.instructor.links import drop_followed_links, remove_links
 
 
-
 def test_drop_followed_links_removes_exactly_the_copies(tmp_path):
     submitted, copied = tmp_path / "submitted", tmp_path / "autograded"
     for folder in (submitted, copied):
