@@ -79,14 +79,28 @@ class Kernel:
 
     def __init__(self, client, interrupt_or_stop):
         self.client = client
-        self.interrupt_or_stop = interrupt_or_stop  # (msg_id) -> True if the kernel still runs
+        self.interrupt_or_stop = interrupt_or_stop  # () -> True if the kernel still runs after
         self.deadline = None  # the current test cell's
         self.gone = False
 
     def request(self, op: str, codec: Codec, **fields) -> dict:
+        """Send one request; the reply, checked to be a message (its values are decoded later)."""
         if self.gone:
             raise KernelGone("the kernel was stopped")
-        message = json.dumps(codec.message(op=op, **fields))
+        text = self.exchange(json.dumps(codec.message(op=op, **fields)))
+        if len(text) > MAX_REPLY:
+            raise WireError("the answer is too large")
+        try:
+            reply = json.loads(text)
+        except ValueError as error:
+            raise WireError("the answer is not JSON") from error
+        if not isinstance(reply, dict):
+            raise WireError("the answer is not a message")
+        codec.read_buffers(reply)
+        return reply
+
+    def exchange(self, message: str) -> str:
+        """Run serve(message) in the kernel, within the cell's time; the reply's text."""
         code = f"__import__('autograder.student.remote', fromlist=['serve']).serve({message!r})"
         replies = []
 
@@ -96,29 +110,17 @@ class Kernel:
                 replies.append(data[MIME])
 
         left = max(1.0, self.deadline - time.monotonic()) if self.deadline else 60.0
-        msg_id = None
         try:
             self.client.execute_interactive(code, store_history=False, timeout=left,
                                             output_hook=collect, allow_stdin=False)
         except TimeoutError:
-            msg_id = "timeout"
-        if msg_id is not None:
-            if not self.interrupt_or_stop():
-                self.gone = True
-                raise KernelGone("the kernel ignored the interrupt and was stopped")
-            raise StudentTimeout(f"did not finish within {round(left)} s")
+            if self.interrupt_or_stop():
+                raise StudentTimeout(f"did not finish within {round(left)} s") from None
+            self.gone = True
+            raise KernelGone("the kernel ignored the interrupt and was stopped") from None
         if not replies:
             raise WireError("the kernel sent no answer")
-        if len(replies[-1]) > MAX_REPLY:
-            raise WireError("the answer is too large")
-        try:
-            reply = json.loads(replies[-1])
-        except ValueError as error:
-            raise WireError("the answer is not JSON") from error
-        if not isinstance(reply, dict):
-            raise WireError("the answer is not a message")
-        codec.read_buffers(reply)
-        return reply
+        return replies[-1]
 
     # ------------------------------------------------------------ the operations
 
