@@ -330,3 +330,13 @@ def test_a_forged_stride_zero_giant_is_refused():
                    "grad_fn": None, "grad": None}}
     with pytest.raises(WireError, match="too large"):
         codec.decode(giant)
+
+
+def test_the_tests_build_their_tensors_on_the_cpu_whatever_the_machine_has(kernel, monkeypatch):
+    monkeypatch.setenv("COURSE_DEVICE", "meta")  # a device the kernel could never take
+    probe = SETUP + "from autograder import cases\nprint(cases.tensor([1.0]).device.type)\n"
+    cells = [{"name": "t", "source": probe, "cell_type": "code", "locked": True, "test": True}]
+    outputs = Referee(kernel, cells, salt=1).judge("t", timeout=30)
+    assert outputs[0]["text"] == "cpu\n"
+    import os
+    assert os.environ["COURSE_DEVICE"] == "meta"

@@ -110,9 +110,11 @@ def test_cannot_read_course_home_or_gradebook(course):
     assert f"REPO HOLDS {sorted(['.venv', 'autograder', 'helpers'])}" in out, out
 
 
-def test_sees_its_data_files_but_not_the_notebook_with_the_hidden_tests(course):
-    out, km = execute("print(sorted(os.listdir('.')), open('data.txt').read())", course)
-    assert km.sandboxed and "['data.txt'] given to the student" in out, out
+def test_sees_its_data_files_but_not_the_notebook_with_the_hidden_tests(course, monkeypatch):
+    monkeypatch.setenv("COURSE_DEVICE", "cuda")  # the grader's own choice does not reach it
+    out, km = execute("print(sorted(os.listdir('.')), open('data.txt').read(), "
+                      "os.environ['COURSE_DEVICE'])", course)
+    assert km.sandboxed and "['data.txt'] given to the student cpu" in out, out
 
 
 def test_cannot_write_venv_or_course_packages(course):

@@ -26,6 +26,7 @@ import contextlib
 import io
 import json
 import keyword
+import os
 import secrets
 import time
 
@@ -288,14 +289,15 @@ class Referee:
         """The outputs of the test cell ``grade_id``: nothing printed but its own lines, an
         error output when it fails."""
         position = next(i for i, cell in enumerate(self.cells) if cell["name"] == grade_id)
-        for cell in self.cells[self.done:position]:  # the setup it needs, in notebook order
-            if cell["cell_type"] == "code" and cell["locked"] and not cell["test"]:
-                self.run_quietly(cell["source"])
+        with _on_the_cpu():
+            for cell in self.cells[self.done:position]:  # the setup it needs, in notebook order
+                if cell["cell_type"] == "code" and cell["locked"] and not cell["test"]:
+                    self.run_quietly(cell["source"])
         self.done = max(self.done, position + 1)
         self.kernel.deadline = time.monotonic() + timeout
         printed = io.StringIO()
         try:
-            with contextlib.redirect_stdout(printed), _no_warnings():
+            with contextlib.redirect_stdout(printed), _no_warnings(), _on_the_cpu():
                 visible, _, hidden = self.cells[position]["source"].partition(HIDDEN)
                 self.run(visible, grade_id)
                 with cases.varied_seeds(self.salt):
@@ -322,6 +324,22 @@ class Referee:
         with contextlib.redirect_stdout(io.StringIO()), _no_warnings():
             with contextlib.suppress(Exception):
                 self.run(source, "setup")
+
+
+@contextlib.contextmanager
+def _on_the_cpu():
+    """The tests' tensors on the CPU, where the grading kernel has its own (sandbox.on_the_cpu)."""
+    before = os.environ.get("COURSE_DEVICE")
+    os.environ["COURSE_DEVICE"] = "cpu"
+    cases.device.cache_clear()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("COURSE_DEVICE", None)
+        else:
+            os.environ["COURSE_DEVICE"] = before
+        cases.device.cache_clear()
 
 
 @contextlib.contextmanager

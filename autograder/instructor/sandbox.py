@@ -140,6 +140,13 @@ def no_imports_from_cwd(cmd: list[str], kw: dict) -> tuple[list[str], dict]:
     return [*cmd, "--IPKernelApp.ignore_cwd=True"], kw
 
 
+def on_the_cpu(kw: dict) -> dict:
+    """A grading kernel runs on the CPU: in the sandbox it sees no GPU, and the referee builds its
+    tensors on the CPU too (referee.py), so that the two always agree."""
+    kw["env"] = {**(kw.get("env") or os.environ), "COURSE_DEVICE": "cpu"}
+    return kw
+
+
 def launcher_command(uid: int, limits: dict[str, int]) -> list[str]:
     return [sys.executable, "-c", LAUNCHER, f"UID={uid}", *(f"{k}={v}" for k, v in limits.items()),
             "--"]
@@ -236,7 +243,7 @@ class SandboxKernelManager(AsyncKernelManager):
         if not self.sandboxed:
             self.log.warning("评分内核未在沙箱中运行 / Grading kernel NOT sandboxed: %s", why)
             cmd, kw = await super()._async_pre_start_kernel(**kw)
-            return no_imports_from_cwd(cmd, kw)
+            return no_imports_from_cwd(cmd, on_the_cpu(kw))
         ipc, work = self.make_scratch(kw.get("cwd"))
         cwd = os.path.realpath(kw["cwd"]) if kw.get("cwd") else str(work)  # same path inside
         self.transport, self.cache_ports = "ipc", False
@@ -249,7 +256,7 @@ class SandboxKernelManager(AsyncKernelManager):
         kw["cwd"] = str(work)
         sandbox = bwrap_command(str(ipc), str(work), cwd, kw["env"], self.packages,
                                 self.file_size_limit)
-        cmd, kw = no_imports_from_cwd(cmd, kw)
+        cmd, kw = no_imports_from_cwd(cmd, on_the_cpu(kw))
         return sandbox + launcher_command(uid, self.limits()) + cmd, kw
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
@@ -283,9 +290,6 @@ class SandboxExecute(Execute):
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
         super().__init__(**kwargs)
-        # Grading runs on the CPU: the sandbox has no GPU, and the referee (in this process) must
-        # build its tensors where the kernel can take them.
-        os.environ["COURSE_DEVICE"] = "cpu"
         self.timeout_func = self.cell_timeout
         self.deadline, self.stopped = None, None
 
