@@ -1,6 +1,7 @@
 """The grading sandbox (autograder/instructor/sandbox.py): each test runs code in a kernel started
 through SandboxKernelManager, the way nbgrader's Execute starts it, and checks that what a hostile
-submission would try is denied. Skipped only where bubblewrap cannot run on this machine."""
+submission would try is denied. Skipped only where bubblewrap cannot run on this machine. The whole
+grading paths (stock `nbgrader autograde` and grade_class) are attacked by tests/test_hostile.py."""
 from __future__ import annotations
 
 import os
@@ -303,31 +304,6 @@ def test_unsandboxed_where_bwrap_cannot_run(tmp_path, monkeypatch):
         assert "NOT sandboxed" in sandbox.summary_line()
     finally:
         sandbox_status.cache_clear()
-
-
-def test_nbgrader_autograde_cli_runs_sandboxed(bwrap, tmp_path):
-    """Stock `nbgrader autograde` in a course with this nbgrader_config.py grades in the sandbox."""
-    root = tmp_path / "course"
-    (root / "source" / "ps1").mkdir(parents=True)
-    shutil.copy(REPO / "nbgrader_config.py", root)
-    answer = nbformat.v4.new_code_cell("import os\nseen = os.listdir('../../..')")  # the course
-    check = nbformat.v4.new_code_cell("assert 'gradebook.db' not in seen, seen", metadata={
-        "nbgrader": {"grade": True, "solution": False, "locked": True, "grade_id": "check",
-                     "points": 1, "schema_version": 3}})
-    nb = nbformat.v4.new_notebook(cells=[answer, check], metadata={
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-    nbformat.write(nb, root / "source" / "ps1" / "ps1.ipynb")
-    nbgrader = [sys.executable, "-m", "nbgrader"]
-    subprocess.run(nbgrader + ["generate_assignment", "ps1"], cwd=root, check=True,
-                   capture_output=True)
-    (root / "submitted" / "s1" / "ps1").mkdir(parents=True)
-    shutil.copy(root / "release" / "ps1" / "ps1.ipynb", root / "submitted" / "s1" / "ps1")
-    proc = subprocess.run(nbgrader + ["autograde", "ps1", "--create"], cwd=root,
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    graded = nbformat.read(root / "autograded" / "s1" / "ps1" / "ps1.ipynb", as_version=4)
-    assert graded.cells[1].outputs == [], graded.cells[1].outputs  # the check passed
-    assert "NOT sandboxed" not in proc.stderr
 
 
 def _run_notebook(sources, path, **limits):
