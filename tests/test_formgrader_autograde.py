@@ -32,7 +32,7 @@ from nbgrader.apps.baseapp import NbGrader
 
 app = NbGrader()
 app.load_config_file()
-app.config.Execute.timeout = 4
+app.config.Execute.timeout = 8  # the setup cell imports torch, on a busy machine too
 app.config.SandboxExecute.interrupt_grace = 2
 
 
