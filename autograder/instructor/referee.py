@@ -112,8 +112,10 @@ class Kernel:
 
         left = max(1.0, self.deadline - time.monotonic()) if self.deadline else 60.0
         try:
+            # stop_on_error=False: an interrupted request must not make the kernel drop the next
             self.client.execute_interactive(code, store_history=False, timeout=left,
-                                            output_hook=collect, allow_stdin=False)
+                                            output_hook=collect, allow_stdin=False,
+                                            stop_on_error=False)
         except TimeoutError:
             if self.interrupt_or_stop():
                 raise StudentTimeout(f"did not finish within {round(left)} s") from None

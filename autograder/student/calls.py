@@ -8,8 +8,10 @@ correct answer that makes torch warn must not lose points to stderr).
 """
 import warnings
 
+from autograder.student.cases import TestFunction
 from autograder.student.checks import GradingError, _describe, _error
 from autograder.student.errors import explain
+from autograder.student.remote import beside
 
 
 def call(fn, *args, name=None, **kwargs):
@@ -81,12 +83,9 @@ def _raised(label, error):
     return _error("function_raised", zh, en)
 
 
-
 def _where_the_student_code_runs(fn, args):
     """fn itself, except for a test's own function (cases.function) that is given the student's
     code: at grading time that runs in the student's kernel (autograder.student.remote.beside)."""
-    from autograder.student.cases import TestFunction
-    from autograder.student.remote import beside
     anchor = next((a for a in args if getattr(type(a), "_REFEREE_REMOTE", False)), None)
     if isinstance(fn, TestFunction) and anchor is not None:
         return lambda *args, **kwargs: beside(anchor, fn, *args)
