@@ -20,6 +20,7 @@ Formgrader render them without scripts, event handlers or ``javascript:`` links.
 """
 import bleach
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
 
@@ -85,3 +86,16 @@ def safe_markdown2html(source: str) -> str:
     html = MarkdownWithMath(renderer=IPythonRenderer(escape=False)).render(source)
     return bleach.clean(html, tags=MARKDOWN_TAGS, attributes=MARKDOWN_ATTRIBUTES,
                         protocols={"http", "https", "mailto", "data"})
+
+
+# Why a code cell was not run: its output says so, and a test cell scores 0, not full marks.
+NOTEBOOK_TIME_UP = ("这份笔记本用完了它的总运行时间", "the notebook used up its total time")
+INTERRUPT_IGNORED = ("前面一个单元格不响应中断，内核已被停止",
+                     "an earlier cell ignored the interrupt and the kernel was stopped")
+
+
+def not_run(why: tuple[str, str]) -> dict:
+    """The error output of a cell that was not run (so a test cell scores 0, not full marks)."""
+    zh, en = why
+    return new_output("error", ename="NotRun", evalue=en,
+                      traceback=[f"未运行：{zh}。", f"Not run: {en}."])

@@ -29,10 +29,13 @@ import keyword
 import os
 import secrets
 import time
+import warnings
 
 import nbformat
 import torch
+from nbgrader import utils as nbutils
 
+from autograder.instructor.outputs import INTERRUPT_IGNORED, not_run
 from autograder.student import cases
 from autograder.student.checks import GradingError
 from autograder.student.notebook import _lines as unanswered_lines
@@ -62,7 +65,8 @@ def rebuild_error(description) -> Exception:
     StudentError subclass with that name (so messages read the same as in the kernel)."""
     if not isinstance(description, dict):
         return StudentError("the kernel sent a malformed error")
-    name, message = str(description.get("type", "Exception")), str(description.get("message", ""))
+    name = str(description.get("type", "Exception"))
+    message = str(description.get("message") or "")[:4000]
     builtin = getattr(builtins, name, None)
     if isinstance(builtin, type) and issubclass(builtin, Exception) and builtin is not StopIteration:
         with contextlib.suppress(Exception):
@@ -154,8 +158,7 @@ class Kernel:
                              rng=_b64(torch.get_rng_state().numpy().tobytes()))
         with contextlib.suppress(WireError, ValueError, TypeError, RuntimeError):
             self.sync(codec, reply.get("after"))
-            torch.set_rng_state(torch.frombuffer(bytearray(base64.b64decode(reply["rng"])),
-                                                 dtype=torch.uint8).clone())
+            torch.set_rng_state(_state(reply["rng"]))
         if "error" in reply:
             raise rebuild_error(reply["error"])
         return codec.decode(reply.get("value"))
@@ -192,8 +195,7 @@ class Kernel:
         for key, text in (after.get("generators") or {}).items():
             generator = codec.generators.get(int(key))
             if generator is not None:
-                generator.set_state(torch.frombuffer(bytearray(base64.b64decode(text)),
-                                                     dtype=torch.uint8).clone())
+                generator.set_state(_state(text))
 
     def remote(self, info) -> Remote:
         if not isinstance(info, dict) or not isinstance(info.get("ref"), int):
@@ -225,6 +227,11 @@ def _helper_names(value):
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
+
+
+def _state(text) -> torch.Tensor:
+    """A random-number generator's state, as the kernel sent it."""
+    return torch.frombuffer(bytearray(base64.b64decode(text)), dtype=torch.uint8).clone()
 
 
 class Remote:
@@ -346,7 +353,6 @@ def _on_the_cpu():
 
 @contextlib.contextmanager
 def _no_warnings():
-    import warnings
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield
@@ -368,10 +374,7 @@ def error_output(error: Exception):
         return nbformat.v4.new_output("error", ename="CellTimeoutError", evalue=lines[-1],
                                       traceback=lines)
     elif isinstance(error, KernelGone):
-        lines = bilingual("未运行：前面一个单元格不响应中断，内核已被停止。",
-                          "Not run: an earlier cell ignored the interrupt and the kernel was "
-                          "stopped.").splitlines()
-        return nbformat.v4.new_output("error", ename="NotRun", evalue=lines[-1], traceback=lines)
+        return not_run(INTERRUPT_IGNORED)
     else:
         lines = bilingual(f"测试没能判定你的答案：{type(error).__name__}: {error}",
                           f"The test could not judge your answer: {type(error).__name__}: "
@@ -400,8 +403,7 @@ def gradebook_cells(db_url: str, notebook: str, assignment: str) -> list[dict]:
 
 
 def is_test_cell(cell) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.get("cell_type") == "code" and meta.get("grade") and not meta.get("solution")
+    return cell.cell_type == "code" and nbutils.is_grade(cell) and not nbutils.is_solution(cell)
 
 
 __all__ = ["Referee", "Kernel", "Remote", "RemoteFunction", "gradebook_cells", "is_test_cell",

@@ -49,6 +49,7 @@ from traitlets import Bool, Integer, List
 
 from autograder.instructor import referee
 from autograder.instructor.links import drop_followed_links
+from autograder.instructor.outputs import INTERRUPT_IGNORED, NOTEBOOK_TIME_UP, not_run
 
 ETC = ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "fonts", "localtime",
        "passwd", "group", "nsswitch.conf"]
@@ -366,13 +367,11 @@ class SandboxExecute(Execute):
         """After a referee's request timed out: interrupt the kernel; stop it if it does not
         answer within interrupt_grace. True while the kernel still runs."""
         client.control_channel.send(client.session.msg("interrupt_request", {}))
-        deadline = time.monotonic() + self.interrupt_grace
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                client.get_shell_msg(timeout=left)
-                return True
-            except Empty:
-                break
+        try:
+            client.get_shell_msg(timeout=self.interrupt_grace)  # the interrupted request's reply
+            return True
+        except Empty:
+            pass
         self.log.error("The kernel ignored the interrupt: stopping it")
         run_sync(self.km.shutdown_kernel)(now=True)
         return False
@@ -401,14 +400,3 @@ class SandboxExecute(Execute):
 
 
 RUN_SALT = referee.new_salt()
-NOTEBOOK_TIME_UP = ("这份笔记本用完了它的总运行时间", "the notebook used up its total time")
-INTERRUPT_IGNORED = ("前面一个单元格不响应中断，内核已被停止",
-                     "an earlier cell ignored the interrupt and the kernel was stopped")
-
-
-def not_run(why: tuple[str, str]) -> dict:
-    """The error output of a cell that was not run (so a test cell scores 0, not full marks)."""
-    zh, en = why
-    from nbformat.v4 import new_output
-    return new_output("error", ename="NotRun", evalue=en,
-                      traceback=[f"未运行：{zh}。", f"Not run: {en}."])

@@ -31,10 +31,9 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 from autograder.student import cases
-from autograder.student.calls import call
+from autograder.student.calls import beside, call
 from autograder.student.checks import (GradingError, _check_mistake_keys, _diagnose, _error,
                                        _run, check_tensor)
-from autograder.student.remote import beside
 from autograder.student.rules import BY_HAND
 from autograder.student.wire import grad_fn_name
 

@@ -11,7 +11,6 @@ import warnings
 from autograder.student.cases import TestFunction
 from autograder.student.checks import GradingError, _describe, _error
 from autograder.student.errors import explain
-from autograder.student.remote import beside
 
 
 def call(fn, *args, name=None, **kwargs):
@@ -83,10 +82,23 @@ def _raised(label, error):
     return _error("function_raised", zh, en)
 
 
+def is_remote(value) -> bool:
+    """Whether value is the referee's stand-in for an object in the student's kernel."""
+    return getattr(type(value), "_REFEREE_REMOTE", False)
+
+
+def beside(anchor, factory, *args):
+    """``factory(*args)`` where the student's code runs. In the student's kernel that is here;
+    at grading time ``anchor`` (the student's function or class) is the referee's Remote, and
+    factory (a course function or a cases.function) runs in the kernel, its result coming back
+    as data or as a Remote."""
+    return anchor.run_beside(factory, *args) if is_remote(anchor) else factory(*args)
+
+
 def _where_the_student_code_runs(fn, args):
     """fn itself, except for a test's own function (cases.function) that is given the student's
-    code: at grading time that runs in the student's kernel (autograder.student.remote.beside)."""
-    anchor = next((a for a in args if getattr(type(a), "_REFEREE_REMOTE", False)), None)
+    code: at grading time that runs in the student's kernel (see beside)."""
+    anchor = next((a for a in args if is_remote(a)), None)
     if isinstance(fn, TestFunction) and anchor is not None:
         return lambda *args, **kwargs: beside(anchor, fn, *args)
     return fn

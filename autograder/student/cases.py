@@ -43,9 +43,6 @@ def generator(seed) -> torch.Generator:
     return torch.Generator().manual_seed((seed * 1_000_003 + _salt) % 2**63 if _salt else seed)
 
 
-_generator = generator
-
-
 @contextlib.contextmanager
 def varied_seeds(salt: int):
     """Every seed drawn inside is mixed with ``salt`` (the referee's, per grading run)."""
@@ -93,19 +90,19 @@ def build(source: str, names: dict):
 
 def randn(*shape, seed, dtype=torch.float32, scale=1.0):
     """Normally distributed values (times ``scale``)."""
-    return (scale * torch.randn(*shape, generator=_generator(seed), dtype=torch.float64)).to(
+    return (scale * torch.randn(*shape, generator=generator(seed), dtype=torch.float64)).to(
         device=device(), dtype=dtype)
 
 
 def rand(*shape, seed, low=0.0, high=1.0, dtype=torch.float32):
     """Uniform values in [low, high)."""
-    values = low + (high - low) * torch.rand(*shape, generator=_generator(seed), dtype=torch.float64)
+    values = low + (high - low) * torch.rand(*shape, generator=generator(seed), dtype=torch.float64)
     return values.to(device=device(), dtype=dtype)
 
 
 def randint(low, high, shape, *, seed, dtype=torch.int64):
     """Whole numbers in [low, high)."""
-    return torch.randint(low, high, tuple(shape), generator=_generator(seed)).to(
+    return torch.randint(low, high, tuple(shape), generator=generator(seed)).to(
         device=device(), dtype=dtype)
 
 

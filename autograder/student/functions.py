@@ -48,9 +48,8 @@ from torch.autograd import Function
 from torch.autograd.function import BackwardCFunction
 
 from autograder.student import cases
-from autograder.student.calls import _failure, _raised, described
+from autograder.student.calls import _failure, _raised, beside, described, is_remote
 from autograder.student.checks import GradingError, _diagnose, _error, _run, _shape_hint, _sum_recipe
-from autograder.student.remote import beside
 from autograder.student.rules import BY_HAND
 from helpers.text import bilingual
 
@@ -93,17 +92,17 @@ def _check_function(fn, reference, name, *, inputs, arg_names, function, needs_g
 
 
 def _is_function_class(value) -> bool:
-    if getattr(type(value), "_REFEREE_REMOTE", False):  # the student's, in their kernel
+    if is_remote(value):  # the student's, in their kernel
         return value.is_function_class
     return isinstance(value, type) and issubclass(value, Function)
 
 
 def _is_class(value) -> bool:
-    return value.is_class if getattr(type(value), "_REFEREE_REMOTE", False) else isinstance(value, type)
+    return value.is_class if is_remote(value) else isinstance(value, type)
 
 
 def _type_name(value) -> str:
-    return value.type_name if getattr(type(value), "_REFEREE_REMOTE", False) else type(value).__name__
+    return value.type_name if is_remote(value) else type(value).__name__
 
 
 def _function_class(fn, function, name):

@@ -24,6 +24,7 @@ import warnings
 
 import torch
 
+from autograder.student.calls import described
 from autograder.student.cases import TestFunction
 from autograder.student.wire import Codec
 
@@ -45,16 +46,8 @@ def answer(request_text: str) -> str:
         codec.read_buffers(request)
         reply = _OPS[request["op"]](request, codec)
     except Exception as error:  # noqa: BLE001 - reported to the referee as the student's error
-        reply = {"error": describe(error)}
+        reply = {"error": described(error)}
     return json.dumps(codec.message(**reply))
-
-
-def describe(error: BaseException) -> dict:
-    try:
-        message = str(error)
-    except Exception:  # noqa: BLE001 - an exception whose __str__ fails
-        message = ""
-    return {"type": type(error).__name__, "message": message[:4000]}
 
 
 def _keep(value) -> dict:
@@ -109,8 +102,7 @@ def _call(request, codec):
             result = target(*args, **kwargs)
         reply["value"] = codec.encode(result)
     except Exception as error:  # noqa: BLE001 - the student's error is the answer
-        reply["error"] = describe(error)
-        reply["used"] = str(getattr(target, "used", ""))[:400]
+        reply["error"] = described(error)
     reply["after"] = _after(codec)
     reply["rng"] = base64.b64encode(torch.get_rng_state().numpy().tobytes()).decode()
     return reply
@@ -148,12 +140,3 @@ def _bytes_tensor(text: str) -> torch.Tensor:
 
 _OPS = {"get": _get, "call": _call, "getattr": _getattr, "forget": _forget}
 
-
-def beside(anchor, factory, *args):
-    """``factory(*args)`` where the student's code runs. In the student's kernel that is here;
-    at grading time ``anchor`` (the student's function or class) is the referee's Remote, and
-    factory (a course function or a cases.function) runs in the kernel, its result coming back
-    as data or as a Remote."""
-    if getattr(type(anchor), "_REFEREE_REMOTE", False):
-        return anchor.run_beside(factory, *args)
-    return factory(*args)

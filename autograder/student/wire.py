@@ -205,7 +205,7 @@ class Codec:
 
     # ---------------------------------------------------------------- decoding
 
-    def read_buffers(self, message: dict, device_of=None) -> None:
+    def read_buffers(self, message: dict) -> None:
         """Make (or find) the buffers a message refers to."""
         buffers = message.get("buffers", {})
         if not isinstance(buffers, dict):
