@@ -28,12 +28,16 @@ _HOMES = {
     "draw_broadcast": "helpers.pictures",
     "draw_reduction": "helpers.pictures",
     "draw_storage": "helpers.pictures",
+    "draw_arange_linspace": "helpers.pictures",
+    "draw_copy_or_share": "helpers.pictures",
+    "draw_image_stack": "helpers.pictures",
 }
 
 __all__ = ["choose_device", "draw_graph", "draw_backward", "AutogradGraph", "use_chinese_font", "bilingual",
            "draw_tensor", "draw_selection", "draw_gather", "draw_scatter", "draw_reshape",
            "draw_transpose", "draw_expand_repeat", "draw_cat_stack", "draw_broadcast",
-           "draw_reduction", "draw_storage"]
+           "draw_reduction", "draw_storage", "draw_arange_linspace", "draw_copy_or_share",
+           "draw_image_stack"]
 
 
 def __getattr__(name):

@@ -424,8 +424,9 @@ def draw_selection(x, select, title=None, *, lang=None):
                   lambda p: {"text": values[p], "gid": "picked" if p in chosen else "cell",
                              "face": PICKED if p in chosen else "white"})
     sheet.arrow(w + 0.3, 1.6, w + 1.3, 1.6)
-    _header(sheet, [_say(lang, "结果格里的小字：它取自 x 的哪个位置",
-                         "small text in a result cell: where in x it comes from")], size=0.24)
+    _header(sheet, _say_lines(lang, "结果格里的小字：这个值取自 x 的哪个位置",
+                              "small text in a result cell: the position in x it was taken from"),
+            size=0.24)
     _panel(sheet, w + 1.6, 0, [f"{_say(lang, '结果', 'result')}  {_shape(result.shape)}"],
            result.shape,
            lambda p: {"text": result_values[p], "gid": "result", "face": PICKED,
@@ -487,7 +488,8 @@ def draw_gather(src, dim, index, title=None, *, lang=None):
            lambda p: {"text": out_values[p], "face": used[source[p]], "gid": "out",
                       "note": "←" + _where(source[p], src.shape)})
     _header(sheet, [_formula(src.dim(), dim, "out", "src"),
-                    _say(lang, "out 格里的小字：取自 src 的位置", "small text in out: from src at")])
+                    *_say_lines(lang, "out 格里的小字：这个值取自 src 的哪个位置",
+                                "small text in an out cell: the position in src it was read from")])
     return sheet.finish(title)
 
 
@@ -528,14 +530,15 @@ def draw_scatter(src, dim, index, out, title=None, *, lang=None):
                     "gid": "source" if p in colour else "cell"}),
         ([f"index  {_shape(index.shape)}  dim={dim}"], index.shape,
          lambda p: {"text": index_values[p], "face": colour[sent[p]], "gid": "index-cell"}),
-        ([f"out {_say(lang, '之前', 'before')}  {_shape(before.shape)}"], before.shape,
-         lambda p: {"text": before_values[p]}),
-        ([f"out {_say(lang, '之后', 'after')}"], after.shape, landed),
+        ([f"out  {_shape(before.shape)}"], before.shape, lambda p: {"text": before_values[p]}),
+        ([f"out.scatter({dim}, index, src)"], after.shape, landed),
     ):
         w, _ = _panel(sheet, x, 0, lines, shape, cell)
         x += w + 0.8
     lines = [_formula(src.dim(), dim, "out", "src", scatter=True),
-             _say(lang, "之后的 out 格里的小字：来自 src 的位置", "small text in out after: from src at")]
+             *_say_lines(lang, "最右边格里的小字：写进这一格的值原来在 src 的哪个位置",
+                         "small text on the far right: the position in src of the value "
+                         "written there")]
     if any(len(w) > 1 for w in writers.values()):
         lines += _say_lines(lang, "红格（×k）：k 个值写进同一格，PyTorch 不保证留下哪一个",
                             "red (×k): k values written into one cell; PyTorch does not promise "
@@ -569,14 +572,14 @@ def draw_reshape(x, shape, title=None, *, lang=None):
     w, h1 = _panel(sheet, 0, 0, [f"x  {_shape(values_x.shape)}  stride {_shape(x.stride())}"],
                    values_x.shape, numbered)
     lines = [f"x.reshape{_shape(shape)} → {_shape(values_y.shape)}  stride {_shape(y.stride())}",
-             _say(lang, "与 x 共享存储：" + ("是" if shared else "否（复制了）"),
-                  "shares x's storage: " + ("yes" if shared else "no (copied)"))]
+             *_say_lines(lang, "与 x 共享存储：" + ("是" if shared else "否（复制了）"),
+                         "shares x's storage: " + ("yes" if shared else "no (copied)"))]
     _, h2 = _panel(sheet, w + 1.2, 0, lines, values_y.shape, numbered)
     sheet.arrow(w + 0.2, 1.6, w + 1.0, 1.6)
     top = max(h1, h2) + 0.4
-    _lines(sheet, 0, top, [_say(lang, "按行展开的顺序 #0..#n-1（两种形状相同）",
-                                "row-major order #0..#n-1 (the same for both shapes)")])
-    _strip(sheet, 0, top + 0.6, numbered, n)
+    _, h = _lines(sheet, 0, top, _say_lines(lang, "按行展开的顺序 #0..#n-1（两种形状相同）",
+                                            "row-major order #0..#n-1 (the same for both shapes)"))
+    _strip(sheet, 0, top + h + 0.1, numbered, n)
     return sheet.finish(title)
 
 
@@ -1022,4 +1025,218 @@ def draw_storage(base, views, title=None, *, base_label="base", lang=None):
     _lines(sheet, 0, y - 0.2, _say_lines(lang, "窗口里的数字：按行读这个张量时的顺序",
                                          "numbers in a window: the order when reading that tensor "
                                          "row by row"), size=0.24, color=GREY)
+    return sheet.finish(title)
+
+
+# ---------------------------------------------------------------- creating tensors (chapter 1)
+
+
+RGB = ("#f4a6a6", "#a8d8a0", "#a6c8f4")  # light red, green and blue for the channels of an image
+MAX_POINTS = 21                          # most points on one number line
+
+
+def _dot(sheet, x, y, *, gid, filled=True, edge=EDGE, radius=0.17):
+    """A point on a number line: filled, or open (a value the interval leaves out)."""
+    from matplotlib.patches import Circle
+
+    sheet.axes.add_patch(Circle((x, y), radius, facecolor=edge if filled else "white",
+                                edgecolor=edge, linewidth=1.5, gid=gid, zorder=3))
+    sheet.include(x - radius, y - radius, x + radius, y + radius)
+
+
+def _number(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise TypeError(bilingual(f"{name} 应该是一个有限的数，但传入的是 {value!r}。",
+                                  f"{name} should be a finite number, but got {value!r}."))
+    return value
+
+
+def draw_arange_linspace(start, end, step, steps, title=None, *, lang=None):
+    """Draw torch.arange(start, end, step) above torch.linspace(start, end, steps) on the same
+    number line. arange stops before end (an open circle marks the excluded end; when a
+    fractional step brings the end along anyway, that point is framed in red); linspace puts
+    `steps` points on both ends, with the steps - 1 gaps numbered.
+    """
+    _check_lang(lang)
+    start, end, step = _number(start, "start"), _number(end, "end"), _number(step, "step")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
+        raise ValueError(bilingual(f"steps 应该是不小于 2 的整数（点的个数），但传入的是 {steps!r}。",
+                                   f"steps should be an integer of at least 2 (a number of "
+                                   f"points), but got {steps!r}."))
+    if not (step > 0 and end > start):
+        raise ValueError(bilingual("这里只画 step > 0 且 end > start 的情形。",
+                                   "This picture needs step > 0 and end > start."))
+    count = math.ceil((end - start) / step)  # what arange will make, before making it
+    if max(count, steps) > MAX_POINTS:
+        raise ValueError(bilingual(
+            f"点太多了，画出来看不清（最多 {MAX_POINTS} 个）：arange 有 {count} 个，"
+            f"linspace 有 {steps} 个。请加大 step 或减少 steps。",
+            f"Too many points to read (at most {MAX_POINTS}): arange has {count}, linspace "
+            f"{steps}. Use a larger step or fewer steps."))
+    arange = torch.arange(start, end, step).tolist()
+    linspace = torch.linspace(start, end, steps).tolist()
+    length = min(16.0, max(7.0, 1.2 * (max(len(arange), steps) - 1)))
+
+    def at(value):
+        return 1.0 + (value - start) / (end - start) * length
+
+    def number_line(y, values, gid, closed):
+        sheet.rect(at(start), y - 0.02, length, 0.04, gid="axis", face=EDGE, edge=EDGE)
+        sheet.text(at(start) - 0.45, y, "[", size=0.5, gid="bracket")
+        sheet.text(at(end) + 0.45, y, "]" if closed else ")", size=0.5, gid="bracket")
+        for value in values:
+            _dot(sheet, at(value), y, gid=gid)
+            sheet.text(at(value), y + 0.5, _fmt(value), size=0.22, gid="value", color=GREY)
+
+    sheet = _Sheet()
+    ends_at_end = bool(arange) and math.isclose(arange[-1], end, rel_tol=1e-6, abs_tol=1e-9)
+    _lines(sheet, 0, 0, [f"torch.arange({start}, {end}, {step})  →  numel() = {len(arange)}"], weight="bold")
+    if ends_at_end:
+        note = _say_lines(lang, "红框：终点本不该出现，是浮点步长把它带了进来",
+                          "red frame: the end should be left out; the fractional step brought it in")
+    else:
+        note = _say_lines(lang, "半开区间：空心圆是取不到的终点", "half-open: the open circle is the "
+                          "end, which is left out")
+    _, h = _lines(sheet, 0, 0.5, note, color=GREY)
+    y = 0.5 + h + 0.5
+    number_line(y, arange, "arange", closed=False)
+    if ends_at_end:
+        sheet.rect(at(end) - 0.3, y - 0.3, 0.6, 0.6, gid="trap", face="none", edge=ERROR_RED,
+                   linewidth=2.0)
+    else:
+        _dot(sheet, at(end), y, gid="excluded", filled=False)
+
+    y += 1.3
+    _lines(sheet, 0, y, [f"torch.linspace({start}, {end}, {steps})  →  numel() = {steps}"], weight="bold")
+    _, h = _lines(sheet, 0, y + 0.5, _say_lines(
+        lang, f"闭区间：两端都在，{steps} 个点之间只有 {steps - 1} 段（段号写在上方）",
+        f"closed: both ends are in, and {steps} points leave {steps - 1} gaps (numbered above)"),
+        color=GREY)
+    y += 0.5 + h + 0.8
+    for k, (left, right) in enumerate(zip(linspace, linspace[1:]), start=1):
+        sheet.text((at(left) + at(right)) / 2, y - 0.4, str(k), size=0.22, gid="gap", color=EDGE)
+    number_line(y, linspace, "linspace", closed=True)
+    return sheet.finish(title)
+
+
+def _buffer(obj):
+    """(where, first byte, last byte + 1) of the memory block a tensor or array lives in."""
+    if torch.is_tensor(obj):
+        storage = obj.untyped_storage()
+        return str(obj.device), storage.data_ptr(), storage.data_ptr() + storage.nbytes()
+    root = obj
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    start = root.__array_interface__["data"][0]
+    return "cpu", start, start + root.nbytes
+
+
+def _flat_values(obj, name):
+    if not (torch.is_tensor(obj) or isinstance(obj, np.ndarray)):
+        raise TypeError(bilingual(
+            f"{name} 应该是张量或 NumPy 数组，但传入的是 {type(obj).__name__}。",
+            f"{name} should be a tensor or a NumPy array, but got {type(obj).__name__}."))
+    flat = torch.as_tensor(obj).detach().reshape(-1).cpu()
+    if flat.numel() == 0:
+        raise ValueError(bilingual(f"{name} 是空的，没有可画的元素。", f"{name} is empty: nothing to draw."))
+    if flat.numel() > MAX_SIDE:
+        raise ValueError(bilingual(
+            f"{name} 有 {flat.numel()} 个元素，太多了（最多 {MAX_SIDE}）。请用更小的例子。",
+            f"{name} has {flat.numel()} elements, too many (at most {MAX_SIDE}). Use a smaller example."))
+    return _values(flat), str(flat.dtype).replace("torch.", "")
+
+
+def draw_copy_or_share(source, results, title=None, *, source_label="source", lang=None):
+    """Draw, for each entry of `results` ({label: tensor or array}), whether it is `source`
+    itself, a new tensor sharing source's memory, or a copy. This is checked when the picture is
+    drawn, by comparing memory addresses (what data_ptr() returns), never assumed. Values are
+    drawn flattened, so a change made to source beforehand shows up in every row that shares it.
+    """
+    _check_lang(lang)
+    if not isinstance(results, dict) or not results:
+        raise TypeError(bilingual(
+            "results 应该是 {名字: 张量} 字典，例如 {'torch.tensor(a)': torch.tensor(a)}。",
+            "results should be a dict {label: tensor}, e.g. {'torch.tensor(a)': torch.tensor(a)}."))
+    source_values, source_dtype = _flat_values(source, source_label)
+    where, low, high = _buffer(source)
+    rows = []
+    for label, obj in results.items():
+        values, dtype = _flat_values(obj, f"results[{label!r}]")
+        there, start, stop = _buffer(obj)
+        if obj is source:
+            kind = "same"
+        elif there == where and start < high and low < stop:
+            kind = "shared"
+        else:
+            kind = "copied"
+        rows.append((str(label), values, dtype, kind))
+    verdicts = {
+        "same": ("就是它本身（is 为 True）", "the very same object (is)"),
+        "shared": ("新对象，但用同一块内存", "a new object in the same memory"),
+        "copied": ("复制：另一块内存", "a copy in other memory"),
+    }
+
+    sheet = _Sheet()
+    _header(sheet, _say_lines(lang, f"黄色：数据在 {source_label} 的那块内存里（画图时比较 data_ptr 得出）",
+                              f"yellow: the data is in {source_label}'s memory (checked by "
+                              "comparing data_ptr when drawn)"), size=0.26)
+    label_width = max(_text_width(label, 0.3) for label in [source_label] + [r[0] for r in rows])
+    cells_x = label_width + 0.4
+    width = max(len(source_values), *(len(r[1]) for r in rows))
+    dtype_x = cells_x + width + 0.3
+    verdict_x = dtype_x + 1.6
+    y = 0.0
+    for label, values, dtype, kind in [(source_label, source_values, source_dtype, "source")] + rows:
+        sheet.text(0, y + 0.5, label, size=0.3, ha="left", gid="label")
+        for p, text in enumerate(values):
+            _cell(sheet, cells_x + p, y, text, gid=kind, face="white" if kind == "copied" else PICKED)
+        sheet.text(dtype_x, y + 0.5, dtype, size=0.26, ha="left", gid="dtype", color=GREY)
+        if kind in verdicts:
+            lines = _say_lines(lang, *verdicts[kind])
+            for k, line in enumerate(lines):
+                sheet.text(verdict_x, y + 0.5 + 0.38 * (k - (len(lines) - 1) / 2), line, size=0.26,
+                           ha="left", gid="verdict",
+                           color=ERROR_RED if kind == "copied" else "black")
+        y += 1.3 if kind != "source" else 1.6
+    return sheet.finish(title)
+
+
+def draw_image_stack(image, title=None, *, lang=None):
+    """Draw a (C, H, W) image as C matrices of H×W stacked one behind the other: channel 0 in
+    front with its values, the others peeking out behind it (red, green, blue when C is 3)."""
+    _check_lang(lang)
+    values_img = _tensor(image, "image")
+    if values_img.dim() != 3 or values_img.shape[0] > 8:
+        raise ValueError(bilingual(
+            f"image 应该是 (C, H, W) 三维张量、C 不超过 8，但它的形状是 {_shape(values_img.shape)}。",
+            f"image should be a 3-d (C, H, W) tensor with C at most 8, but its shape is "
+            f"{_shape(values_img.shape)}."))
+    channels, rows, cols = values_img.shape
+    colours = RGB if channels == 3 else PALETTE
+    names = ("R", "G", "B") if channels == 3 else ("",) * channels
+    front = _values(values_img[0])
+    d = 0.45  # how far each channel sits behind the one in front of it
+
+    sheet = _Sheet()
+    _header(sheet, _say_lines(lang, "C、H、W 依次是第 0、1、2 维：image[c] 是一个 H×W 的矩阵",
+                              "C, H and W are dims 0, 1 and 2: image[c] is one H×W matrix"))
+    x0, y0 = 1.2, (channels - 1) * d + 0.3
+    for c in reversed(range(channels)):
+        for i in range(rows):
+            for j in range(cols):
+                x, y = x0 + c * d + j, y0 - c * d + i
+                if c == 0:
+                    _cell(sheet, x, y, front[i * cols + j], gid="front", face=colours[0])
+                else:
+                    sheet.rect(x, y, gid="behind", face=colours[c % len(colours)])
+        sheet.text(x0 + cols + (channels - 1) * d + 0.25, y0 - c * d + 0.2,
+                   f"image[{c}] {names[c]}".rstrip(), size=0.26, ha="left", gid="channel")
+    sheet.text(x0 - 0.25, y0 + rows / 2, f"H = {rows}", size=0.28, ha="right", gid="axis")
+    sheet.text(x0 + cols / 2, y0 + rows + 0.4, f"W = {cols}", size=0.28, gid="axis")
+    corner_x, corner_y = x0 + cols, y0 + rows
+    if channels > 1:
+        sheet.arrow(corner_x + 0.1, corner_y + 0.1, corner_x + (channels - 1) * d + 0.1,
+                    corner_y - (channels - 1) * d + 0.1)
+    sheet.text(corner_x + (channels - 1) * d + 0.3, corner_y - (channels - 1) * d / 2 + 0.2,
+               f"C = {channels}", size=0.28, ha="left", gid="axis")
     return sheet.finish(title)

@@ -42,7 +42,8 @@ def content(figure):
     """Everything a picture says and highlights, comparable between two calls."""
     axes = figure.axes[0]
     return ([(t.get_text(), t.get_position(), t.get_fontsize(), t.get_gid()) for t in axes.texts],
-            [(p.get_gid(), p.get_xy(), p.get_facecolor(), p.get_hatch()) for p in axes.patches],
+            [(p.get_gid(), p.get_xy() if hasattr(p, "get_xy") else p.get_center(), p.get_facecolor(),
+              p.get_hatch()) for p in axes.patches],
             tuple(figure.get_size_inches()))
 
 
@@ -71,6 +72,10 @@ PICTURES = {
     "reduction": lambda **kw: pictures.draw_reduction(X, "max", 1, **kw),
     "storage": lambda **kw: pictures.draw_storage(
         torch.arange(6.0), {"v": torch.arange(6.0)[2:]}, **kw),
+    "arange_linspace": lambda **kw: pictures.draw_arange_linspace(1, 1.3, 0.1, 4, **kw),
+    "copy_or_share": lambda **kw: pictures.draw_copy_or_share(
+        X, {"X": X, "X[1:]": X[1:], "X.double()": X.double()}, source_label="X", **kw),
+    "image_stack": lambda **kw: pictures.draw_image_stack(torch.arange(60).reshape(3, 4, 5), **kw),
 }
 
 
@@ -88,11 +93,21 @@ def test_each_picture_is_a_small_deterministic_figure_without_missing_glyphs(nam
     assert glyph_warnings(first) == []
 
 
-@pytest.mark.parametrize("name", ["tensor", "gather", "expand", "broadcast_fails", "storage"])
+@pytest.mark.parametrize("name", ["tensor", "gather", "scatter", "selection", "expand",
+                                  "broadcast_fails", "storage", "arange_linspace", "copy_or_share",
+                                  "image_stack"])
 def test_lang_chooses_one_language(name):
     english, chinese = " ".join(texts(PICTURES[name](lang="en"))), " ".join(texts(PICTURES[name](lang="zh")))
     assert not CJK.search(english)
     assert CJK.search(chinese) and "shape" not in chinese
+
+
+@pytest.mark.parametrize("name", ["gather", "scatter", "reshape", "arange_linspace", "copy_or_share",
+                                  "image_stack"])
+def test_both_languages_means_each_line_in_one_of_them(name):
+    both = texts(PICTURES[name]())
+    assert set(both) <= set(texts(PICTURES[name](lang="zh"))) | set(texts(PICTURES[name](lang="en")))
+    assert len(both) > len(texts(PICTURES[name](lang="en")))
 
 
 def test_wrong_lang_is_explained():
@@ -225,7 +240,7 @@ def test_gather_errors_say_what_to_do(call, fragment):
 def test_reshape_numbers_the_same_order_under_both_shapes():
     figure = pictures.draw_reshape(torch.arange(6), (2, 3))
     assert texts(figure, "note") == [f"#{k}" for k in range(6)] * 3  # x, x.reshape, the strip
-    assert any("是" in t and "yes" in t for t in texts(figure))
+    assert {"与 x 共享存储：是", "shares x's storage: yes"} <= set(texts(figure))
     copied = pictures.draw_reshape(torch.arange(6).reshape(2, 3).T, (6,))
     assert any("no (copied)" in t for t in texts(copied))
     with pytest.raises(ValueError, match="multiply to 6"):
@@ -427,6 +442,86 @@ def test_tensors_on_any_device_draw_like_on_the_cpu(device):
             pictures.draw_broadcast(x[:1], x[:, :1]),
             pictures.draw_reduction(x, "max", 0),
             pictures.draw_storage(x, {"x.T": x.T, "x[1:]": x[1:], "clone": x.clone()}),
+            pictures.draw_image_stack(x.reshape(3, 2, 2)),
         ]
 
     assert [texts(f) for f in every_picture(device)] == [texts(f) for f in every_picture("cpu")]
+
+
+# ---------------------------------------------------------------- creating tensors
+
+
+def test_arange_is_half_open_and_linspace_closed():
+    figure = pictures.draw_arange_linspace(0, 1, 0.25, 5)
+    assert len(patches(figure, "arange")) == 4  # 0, 0.25, 0.5, 0.75
+    assert len(patches(figure, "excluded")) == 1 and patches(figure, "trap") == []
+    assert len(patches(figure, "linspace")) == 5
+    assert texts(figure, "gap") == ["1", "2", "3", "4"]  # 5 points, 4 gaps
+    assert texts(figure, "bracket") == ["[", ")", "[", "]"]
+    assert texts(figure, "value") == ["0.", "0.25", "0.5", "0.75"] + ["0.", "0.25", "0.5", "0.75", "1."]
+
+
+def test_a_float_step_that_brings_the_end_along_is_framed():
+    figure = pictures.draw_arange_linspace(1, 1.3, 0.1, 4)
+    assert len(patches(figure, "arange")) == len(torch.arange(1, 1.3, 0.1)) == 4
+    assert len(patches(figure, "trap")) == 1 and patches(figure, "excluded") == []
+    assert "torch.arange(1, 1.3, 0.1)  →  numel() = 4" in texts(figure)
+
+
+@pytest.mark.parametrize("args, fragment", [
+    ((0, 1, 0.25, 1), "steps"),
+    ((0, 1, 0, 5), "step > 0"),
+    ((1, 0, 0.25, 5), "end > start"),
+    ((0, 1, 0.01, 5), "Too many points"),
+    ((0, "1", 0.25, 5), "finite number"),
+])
+def test_arange_linspace_errors_say_what_to_do(args, fragment):
+    with pytest.raises((TypeError, ValueError)) as error:
+        pictures.draw_arange_linspace(*args)
+    assert fragment in str(error.value) and CJK.search(str(error.value))
+
+
+def test_copy_or_share_is_checked_on_the_memory():
+    arr = np.array([1.0, 2.0, 3.0])
+    t = torch.from_numpy(arr)
+    made = {"tensor": torch.tensor(arr), "from_numpy": t, "as_tensor": torch.as_tensor(arr),
+            "as_tensor float32": torch.as_tensor(arr, dtype=torch.float32), "view": t[1:]}
+    arr[0] = 100.0
+    figure = pictures.draw_copy_or_share(arr, made, source_label="arr")
+    values = [value_at(figure, p) for p in patches(figure, "shared")]
+    assert values == ["100.", "2.", "3."] * 2 + ["2.", "3."]
+    assert [value_at(figure, p) for p in patches(figure, "copied")] == ["1.", "2.", "3."] * 2
+    assert patches(figure, "same") == []
+    assert texts(figure, "dtype") == ["float64"] * 4 + ["float32", "float64"]
+    assert texts(figure, "label") == ["arr", *made]
+
+
+def test_a_conversion_that_changes_nothing_is_the_same_object():
+    t = torch.tensor([1.0, 2.0])
+    figure = pictures.draw_copy_or_share(t, {"t.float()": t.float(), "t.double()": t.double()},
+                                         source_label="t", lang="en")
+    assert len(patches(figure, "same")) == 2 and len(patches(figure, "copied")) == 2
+    assert texts(figure, "verdict") == ["the very same object (is)", "a copy in other memory"]
+    words = " ".join(texts(figure))
+    assert not re.search(r"0x|\d{6,}", words) and str(t.data_ptr()) not in words
+
+
+def test_copy_or_share_errors_say_what_to_do():
+    with pytest.raises(TypeError, match="dict"):
+        pictures.draw_copy_or_share(X, [X])
+    with pytest.raises(TypeError, match="NumPy"):
+        pictures.draw_copy_or_share(X, {"list": [1, 2]})
+    with pytest.raises(ValueError, match="at most 16"):
+        pictures.draw_copy_or_share(torch.zeros(20), {"c": torch.zeros(20)})
+
+
+def test_image_stack_puts_channel_0_in_front():
+    figure = PICTURES["image_stack"]()
+    assert [value_at(figure, p) for p in patches(figure, "front")] == [str(v) for v in range(20)]
+    assert len(patches(figure, "behind")) == 2 * 20
+    assert texts(figure, "channel") == ["image[2] B", "image[1] G", "image[0] R"]
+    assert set(texts(figure, "axis")) == {"H = 4", "W = 5", "C = 3"}
+    grey = pictures.draw_image_stack(torch.zeros(1, 2, 2))
+    assert texts(grey, "channel") == ["image[0]"] and patches(grey, "behind") == []
+    with pytest.raises(ValueError, match="(C, H, W)"):
+        pictures.draw_image_stack(torch.zeros(4, 4))
