@@ -1178,7 +1178,7 @@ def draw_copy_or_share(source, results, title=None, *, source_label="source", la
 
     sheet = _Sheet()
     _header(sheet, _say_lines(lang, f"黄色：数据在 {source_label} 的那块内存里（画图时比较 data_ptr 得出）",
-                              f"yellow: the data is in {source_label}'s memory (checked by "
+                              f"yellow: the data lives in the memory of {source_label} (checked by "
                               "comparing data_ptr when drawn)"), size=0.26)
     label_width = max(_text_width(label, 0.3) for label in [source_label] + [r[0] for r in rows])
     cells_x = label_width + 0.4
