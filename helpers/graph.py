@@ -349,7 +349,8 @@ def draw_backward(outputs, names=None, *, grad_outputs=None) -> AutogradGraph:
     The values are recorded by hooks during one real run of torch.autograd.grad (with
     retain_graph=True, the leaves as inputs); the hooks are removed afterwards. Nothing is
     accumulated: .grad of the leaves, and of the named tensors and outputs, stays as it was.
-    Call it before backward() frees the graph. Meant for small graphs.
+    Call it before backward() frees the tensors the graph saved for the backward pass (or pass
+    retain_graph=True to that backward()). Meant for small graphs.
     """
     names, named_outputs = _checked_arguments(outputs, names, "draw_backward")
     seeds = _seed_gradients(named_outputs, grad_outputs)
@@ -413,10 +414,12 @@ def _record_backward(outputs, seeds, named_tensors) -> _BackwardRecord:
             if "second time" not in str(error):
                 raise
             raise RuntimeError(bilingual(
-                "这张计算图已经被 backward() 释放了，无法再画出反向传播。请重新做一遍前向计算，"
-                "在调用 backward() 之前调用 draw_backward。",
-                "This computation graph was already freed by backward(), so its backward pass cannot "
-                "be drawn. Run the forward computation again and call draw_backward before backward().",
+                "这张计算图为反向传播保存的张量已经被 backward() 释放了，无法再画出反向传播。"
+                "请重新做一遍前向计算，在调用 backward() 之前调用 draw_backward"
+                "（或者给那次 backward() 传入 retain_graph=True）。",
+                "The tensors this computation graph saved for the backward pass were already freed by "
+                "backward(), so its backward pass cannot be drawn. Run the forward computation again and "
+                "call draw_backward before backward() (or pass retain_graph=True to that backward()).",
             )) from None
     finally:
         for handle in handles:
