@@ -1,4 +1,5 @@
 """Every markdown cell has a Chinese and an English twin, and both follow docs/glossary.md."""
+import re
 from pathlib import Path
 
 import nbformat
@@ -8,6 +9,19 @@ from tests.language import CHINESE, glossary, untranslated_terms
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted([*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("source/*/*.ipynb")])
+FENCE = re.compile(r"^\s*(```|~~~)")
+HEADING = re.compile(r"^(#{1,6})\s+(\d+(?:\.\d+)*)?")
+
+
+def headings(markdown):
+    """(level, section number or '') of each heading outside code blocks: '## 4. Title' -> (2, '4')."""
+    found, fenced = [], False
+    for line in markdown.splitlines():
+        if FENCE.match(line):
+            fenced = not fenced
+        elif not fenced and (match := HEADING.match(line)):
+            found.append((len(match.group(1)), match.group(2) or ""))
+    return found
 
 
 def language_pairs(nb):
@@ -37,6 +51,9 @@ def test_markdown_cells_come_in_zh_en_pairs(path):
         assert CHINESE.search(zh.source), f"zh cell has no Chinese: {zh.source[:60]!r}"
         found = CHINESE.search(en.source)
         assert not found, f"en cell contains Chinese {found.group()!r}: {en.source[:60]!r}"
+        assert headings(zh.source) == headings(en.source), (
+            f"the zh and en cells have different headings {headings(zh.source)} != {headings(en.source)}: "
+            f"{zh.source[:60]!r} / {en.source[:60]!r}")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
@@ -61,6 +78,8 @@ def test_the_checker_catches_broken_notebooks():
     nb.cells = [nbformat.v4.new_markdown_cell("untagged")]
     with pytest.raises(AssertionError, match="no language tag"):
         list(language_pairs(nb))
+    assert headings("## 4. 只有叶子张量\n\n```python\n# a comment\n```\n### 4.1 小节") == [(2, "4"), (3, "4.1")]
+    assert headings("During the backward pass ...") == []
 
 
 def test_every_chapter_notebook_is_checked():
