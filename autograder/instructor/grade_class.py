@@ -64,7 +64,7 @@ from sqlalchemy.exc import SAWarning
 from tqdm import tqdm
 
 from autograder.instructor import tampering
-from autograder.instructor.links import remove_links
+from autograder.instructor.links import read_refused, remove_links
 from autograder.instructor.course import check, find_root, load_config, make_api
 from autograder.instructor.sandbox import sandbox_status, summary_line
 
@@ -439,8 +439,18 @@ def uncommitted_changes(folders: list[Path]) -> list[str]:
     return changed
 
 
+def flag_forgers(results: list[Result], refused: list[dict]) -> None:
+    """A student who owns a submission that collect refused (it named someone else) is flagged."""
+    for result in results:
+        for row in refused:
+            if row["owner"] == result.student_id:
+                result.status = "flagged" if result.status == "ok" else result.status
+                result.reasons.append(f"collect refused inbound/{row['folder']}, owned by "
+                                      f"{row['owner']} but named {row['student_id']}")
+
+
 def print_summary(results: list[Result], grades: Path, summary: Path,
-                  uncommitted: list[str] = ()) -> None:
+                  uncommitted: list[str] = (), refused: list[dict] = ()) -> None:
     width = max([len(r.student_id) for r in results] + [10])
     print(f"\n{'学生 student':<{width}}  {'得分 score':>12}  状态 status")
     for r in results:
@@ -450,6 +460,9 @@ def print_summary(results: list[Result], grades: Path, summary: Path,
     print(f"\n共 {len(results)} 名学生 / {len(results)} students: "
           + ", ".join(f"{s} {n}" for s, n in counts.items()))
     print(summary_line())
+    for row in refused:
+        print(f"⚠ collect 拒收了 inbound/{row['folder']}（以 {row['student_id']} 的名义提交）/ collect "
+              f"refused inbound/{row['folder']} (named {row['student_id']}): {row['reason']}")
     if uncommitted:
         print("⚠ 批改程序自己的文件与提交的版本不同，请先检查 / the grader's own files differ from the "
               "committed versions; check them first: " + ", ".join(uncommitted))
@@ -472,8 +485,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     grader = ClassGrader(find_root(args.course_dir), args.assignment, args.timeout)
     results = grader.run(max(1, args.jobs), resume=args.resume)
+    refused = read_refused(grader.root / f"refused-{args.assignment}.csv")  # by nbgrader collect
+    flag_forgers(results, refused)
     grades, summary = grader.export(results)
-    print_summary(results, grades, summary, grader.uncommitted)
+    print_summary(results, grades, summary, grader.uncommitted, refused)
     return 0
 
 
