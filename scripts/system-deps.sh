@@ -6,7 +6,32 @@
 # (autograder/instructor/sandbox.py); without it grading still works, unsandboxed: a warning.
 # And Chromium, the browser tests/test_browser.py drives: without it that test is skipped (a
 # warning here), except under CI, where it fails.
+# `system-deps.sh hub` (make hub): Node.js and npm instead, for JupyterHub's proxy, and patchelf
+# (scripts/hub/setup.py may copy the course's Python where every user can run it).
 set -euo pipefail
+
+if [ "${1:-}" = hub ]; then
+    missing=""
+    command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+    command -v npm >/dev/null 2>&1 || missing="$missing npm"
+    command -v patchelf >/dev/null 2>&1 || missing="$missing patchelf"
+    [ -z "$missing" ] && exit 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "正在安装 / Installing (apt-get):$missing"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >/dev/null
+        apt-get install -y -qq --no-install-recommends $missing >/dev/null
+        exit 0
+    fi
+    cat >&2 <<MSG
+缺少$missing：make hub 需要它们（JupyterHub 的代理 configurable-http-proxy 用 Node.js 运行）。请安装后重新运行 make hub：
+  Debian/Ubuntu:  sudo apt-get install$missing
+Missing:$missing. make hub needs them (JupyterHub's proxy, configurable-http-proxy, runs on
+Node.js). Install them, then run make hub again:
+  Debian/Ubuntu:  sudo apt-get install$missing
+MSG
+    exit 1
+fi
 
 have_dot() { command -v dot >/dev/null 2>&1; }
 have_cjk_font() {
