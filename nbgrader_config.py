@@ -37,23 +37,38 @@ else:  # the Formgrader and the Assignment List fail on a missing exchange folde
 # to gradebook.db would otherwise bring its contents in; autograder/instructor/links.py).
 c.ExchangeFactory.collect = "autograder.instructor.links.CollectWithoutLinks"
 
-# Each submission's kernel runs in a bubblewrap sandbox (autograder/instructor/sandbox.py): it sees
-# a scratch copy of its own folder and read-only Python and course packages, nothing else of the
-# course; no network, its own PIDs, limits on memory, CPU time, processes and file size (e.g.
-# c.SandboxKernelManager.memory_limit = 8 << 30). Where bwrap cannot run, grading runs unsandboxed
-# and grade_class says so. nbgrader's Execute ignores c.Execute.kernel_manager_class, hence the swap.
-from nbgrader.converters import Autograde  # noqa: E402
-
-_steps = []
-for _step in Autograde.class_traits()["autograde_preprocessors"].default():
-    if _step.__name__ == "Execute":
-        _steps += ["autograder.instructor.sandbox.SandboxExecute",
-                   # right after running it: no active content, outputs capped in bytes, no
-                   # execute_result read as partial credit (autograder/instructor/outputs.py)
-                   "autograder.instructor.outputs.SafeOutputs"]
-    else:
-        _steps.append(_step)
-c.Autograde.autograde_preprocessors = _steps
+# The autograde pipeline, step by step (nbgrader runs the first list on the submitted notebook,
+# writes it to autograded/, then runs the second list on it). nbgrader's own steps are its
+# defaults, in its order; ours are marked. A new defence goes where its reason fits.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",  # the student's stored outputs prove nothing
+    "nbgrader.preprocessors.DeduplicateIds",  # a graded cell copied by the student counts once
+    "nbgrader.preprocessors.OverwriteKernelspec",  # the instructor's kernel, not one the student named
+    "nbgrader.preprocessors.OverwriteCells",  # locked and test cells back to the gradebook's version
+    "nbgrader.preprocessors.CheckCellMetadata",  # refuse a notebook whose nbgrader metadata is corrupt
+]
+c.Autograde.autograde_preprocessors = [
+    # ours: what nbgrader copied through a symbolic link in the submission is deleted before any
+    # code runs (a link to gradebook.db would bring its contents in; autograder/instructor/links.py)
+    "autograder.instructor.links.DropFollowedLinks",
+    # ours, in place of nbgrader's Execute: the student's cells run in a bubblewrap sandbox (it
+    # sees a scratch copy of its folder, read-only Python and course packages, no network, limits
+    # on memory, CPU time, processes and file size, e.g. c.SandboxKernelManager.memory_limit =
+    # 8 << 30); graded test cells are judged by the referee in this process; the notebook has a
+    # total time (c.SandboxExecute.notebook_timeout); a kernel that dies or ignores an interrupt
+    # costs only its own cell: the rest run in a fresh one (autograder/instructor/execute.py).
+    # On Linux grading refuses to run unsandboxed unless c.SandboxKernelManager.allow_unsandboxed.
+    "autograder.instructor.execute.SandboxExecute",
+    # ours: no active content, outputs capped in bytes, no execute_result read as partial credit
+    # (autograder/instructor/outputs.py)
+    "autograder.instructor.outputs.SafeOutputs",
+    "nbgrader.preprocessors.IgnorePattern",  # off unless configured: drop matching stderr lines
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",  # off unless configured: clear metadata
+    "nbgrader.preprocessors.LimitOutput",  # at most so many lines of each output
+    "nbgrader.preprocessors.SaveAutoGrades",  # test cells without an error earn their points
+    "nbgrader.preprocessors.AssignLatePenalties",  # the late-submission policy
+    "nbgrader.preprocessors.CheckCellMetadata",  # what is saved is still a valid nbgrader notebook
+]
 
 # Feedback and the Formgrader render a student's Markdown cells and outputs sanitized: a <script>
 # or an onerror= in a Markdown cell would otherwise run in the instructor's (or student's) browser.

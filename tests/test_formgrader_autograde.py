@@ -1,6 +1,7 @@
 """The Formgrader's Autograde button: nbgrader's handler calls ``NbGraderAPI.autograde`` inside the
-Jupyter server, where an event loop is already running. The sandbox, the referee and the hard
-stop of a kernel that ignores the interrupt must work there as on the command line."""
+Jupyter server, where an event loop is already running. The sandbox, the referee, the hard stop
+of a kernel that ignores the interrupt and the fresh kernel after a crash must work there as on
+the command line."""
 import asyncio
 import os
 import shutil
@@ -14,8 +15,9 @@ from nbgrader.api import Gradebook
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = sorted(p.name for p in (ROOT / "source").glob("[0-9][0-9]_*"))[0]
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
-# The class's answers: the solutions, and the solutions with one function that swallows the
-# interrupt (its kernel is stopped: only the exercises judged before it keep their points).
+# The class's answers: the solutions; the solutions with one function that swallows the interrupt
+# (its kernel is stopped: only that exercise's test loses its points, the later ones are judged in a
+# fresh kernel); the solutions with a cell that segfaults after the first test (full marks).
 DEAF = """def {name}(*args, **kwargs):
     while True:
         try:
@@ -44,15 +46,29 @@ print(json.dumps(asyncio.run(handler())))
 """
 
 
+SEGFAULT = "import faulthandler\nfaulthandler._sigsegv()"
+
+
+def _grade_id(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
 def _answered(source_nb, grade_id, answer):
     nb = nbformat.reads(nbformat.writes(source_nb), as_version=4)
     for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+        if _grade_id(cell) == grade_id:
             cell.source = answer
     return nb
 
 
-def test_the_autograde_button_grades_with_the_referee_and_stops_a_deaf_kernel(tmp_path):
+def _crashing(source_nb, after):
+    nb = nbformat.reads(nbformat.writes(source_nb), as_version=4)
+    at = next(i for i, cell in enumerate(nb.cells) if _grade_id(cell) == after)
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(SEGFAULT))
+    return nb
+
+
+def test_the_autograde_button_grades_with_the_referee_and_survives_a_lost_kernel(tmp_path):
     course = tmp_path / "course"
     course.mkdir()
     shutil.copy(ROOT / "nbgrader_config.py", course)
@@ -65,8 +81,11 @@ def test_the_autograde_button_grades_with_the_referee_and_stops_a_deaf_kernel(tm
                and c.cell_type == "code" and "def " in c.source]
     second = answers[1]  # a function the referee calls, after the first exercise was judged
     name = second.source.split("def ", 1)[1].split("(", 1)[0]
+    tests = [_grade_id(c) for c in source_nb.cells
+             if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
     students = {"solved": source_nb,
-                "deaf": _answered(source_nb, second.metadata.nbgrader.grade_id, DEAF.format(name=name))}
+                "deaf": _answered(source_nb, _grade_id(second), DEAF.format(name=name)),
+                "crashed": _crashing(source_nb, after=tests[0])}
     for sid, nb in students.items():
         folder = course / "submitted" / sid / ASSIGNMENT
         folder.mkdir(parents=True)
@@ -83,12 +102,18 @@ def test_the_autograde_button_grades_with_the_referee_and_stops_a_deaf_kernel(tm
         points = {c.name: c.max_score for c in gb.find_notebook(ASSIGNMENT, ASSIGNMENT).grade_cells}
         scores = {sid: gb.find_submission(ASSIGNMENT, sid).score for sid in students}
         deaf = {g.name: g.score for g in gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "deaf").grades}
-    assert scores["solved"] == sum(points.values())
-    tests = [c.metadata.nbgrader.grade_id for c in source_nb.cells
-             if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
-    judged_before = tests[:tests.index(next(t for t in tests if t.startswith(
-        second.metadata.nbgrader.grade_id.split("_")[0] + "_")))]
-    assert scores["deaf"] == sum(points[t] for t in judged_before) > 0, deaf
-    autograded = nbformat.read(course / "autograded" / "deaf" / ASSIGNMENT / NOTEBOOK, as_version=4)
-    last = [c for c in autograded.cells if c.metadata.get("nbgrader", {}).get("grade_id") == tests[-1]][0]
-    assert last.outputs and last.outputs[-1].get("ename") == "NotRun"
+    assert scores["solved"] == scores["crashed"] == sum(points.values()), scores
+    exercise = _grade_id(second).split("_")[0] + "_"
+    assert scores["deaf"] == sum(v for t, v in points.items() if not t.startswith(exercise)), deaf
+
+    def outputs(sid, grade_id):
+        nb = nbformat.read(course / "autograded" / sid / ASSIGNMENT / NOTEBOOK, as_version=4)
+        return [o.get("ename") or o.output_type for o in next(
+            c for c in nb.cells if _grade_id(c) == grade_id).outputs]
+
+    stopped = next(t for t in tests if t.startswith(exercise))
+    assert outputs("deaf", stopped) == ["KernelStopped", "stream"]  # and the fresh-kernel note
+    assert outputs("deaf", tests[-1]) == ["stream"]  # judged, and passed, in the fresh kernel
+    crashed = nbformat.read(course / "autograded" / "crashed" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    segfault = next(c for c in crashed.cells if c.source == SEGFAULT)
+    assert [o.get("ename") for o in segfault.outputs][0] == "KernelDied"

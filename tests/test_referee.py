@@ -6,13 +6,16 @@ behave like calling the student's function in the kernel, and fail like it.
 """
 import json
 
+import nbformat
 import numpy as np
 import pytest
 import torch
 from jupyter_client.manager import start_new_kernel
 
+from autograder.instructor import referee as referee_module
 from autograder.instructor.referee import (HIDDEN, Kernel, KernelGone, Namespace, Referee,
-                                           StudentTimeout, error_output, rebuild_error)
+                                           StudentTimeout, error_output, gradebook_cells,
+                                           rebuild_error)
 from autograder.student import cases
 from autograder.student.remote import answer as kernel_answer
 from autograder.student.memory import shares_memory
@@ -295,7 +298,7 @@ def test_the_kernel_never_receives_the_test_source(kernel):
     assert "check_tensor" not in seen and "cases.randn" not in seen
 
 
-def test_a_kernel_that_ignores_the_interrupt_is_stopped_and_later_cells_are_not_run():
+def test_a_kernel_that_ignores_the_interrupt_is_stopped_and_the_cell_fails():
     km, client = start_new_kernel(kernel_name="python3")
     client.execute_interactive(STUDENT, store_history=False, timeout=60)
     stopped = []
@@ -314,7 +317,7 @@ def test_a_kernel_that_ignores_the_interrupt_is_stopped_and_later_cells_are_not_
     try:
         referee = _referee(kernel, "call(deaf)\n")
         outputs = referee.judge("ex_test", timeout=2)
-        assert stopped and kernel.gone and outputs[-1]["ename"] == "NotRun"
+        assert stopped and kernel.gone and outputs[-1]["ename"] == "KernelStopped"
         with pytest.raises(KernelGone):
             kernel.get("answers")
     finally:
@@ -340,3 +343,30 @@ def test_the_tests_build_their_tensors_on_the_cpu_whatever_the_machine_has(kerne
     assert outputs[0]["text"] == "cpu\n"
     import os
     assert os.environ["COURSE_DEVICE"] == "meta"
+
+
+def test_the_gradebook_is_read_once_per_assignment_while_its_tests_stay_the_same(monkeypatch):
+    """The gradebook's cells are kept per assignment notebook, and read afresh as soon as the
+    notebook being graded (where nbgrader has just put the gradebook's locked cells back) holds
+    other locked cells: a test the instructor changed is never judged by its old version."""
+    cells = [{"name": "setup", "source": SETUP, "cell_type": "code", "locked": True, "test": False},
+             {"name": "answer", "source": "", "cell_type": "code", "locked": False, "test": False},
+             {"name": "ex_test", "source": TEST, "cell_type": "code", "locked": True, "test": True}]
+    reads = []
+    monkeypatch.setattr(referee_module, "_read_gradebook_cells",
+                        lambda *args: reads.append(args) or [dict(c) for c in cells])
+    monkeypatch.setattr(referee_module, "_KEPT", {})
+
+    def graded(test_source, answer="def cap_(x, limit): ..."):
+        return nbformat.v4.new_notebook(cells=[
+            nbformat.v4.new_code_cell(c["source"], metadata={"nbgrader": {"grade_id": c["name"]}})
+            for c in [cells[0], {**cells[1], "source": answer}, {**cells[2], "source": test_source}]])
+
+    args = ("sqlite:///gradebook.db", "ps1", "ps1")
+    assert gradebook_cells(*args, graded=graded(TEST)) == cells and len(reads) == 1
+    assert gradebook_cells(*args, graded=graded(TEST, answer="other")) == cells and len(reads) == 1
+    gradebook_cells(*args, graded=graded(TEST + "\nprint('changed')"))
+    assert len(reads) == 2
+    gradebook_cells("sqlite:///other.db", "ps1", "ps1", graded=graded(TEST))
+    assert len(reads) == 3
+

@@ -1,7 +1,10 @@
-"""The grading sandbox (autograder/instructor/sandbox.py): each test runs code in a kernel started
-through SandboxKernelManager, the way nbgrader's Execute starts it, and checks that what a hostile
-submission would try is denied. Skipped only where bubblewrap cannot run on this machine. The whole
-grading paths (stock `nbgrader autograde` and grade_class) are attacked by tests/test_hostile.py."""
+"""The grading sandbox (autograder/instructor/sandbox.py) and the execute step around it
+(autograder/instructor/execute.py): each test runs code in a kernel started through
+SandboxKernelManager, the way the execute step starts it, and checks that what a hostile
+submission would try is denied, that a notebook's limits hold, and that a kernel that dies or is
+stopped costs only its own cell. Skipped only where bubblewrap cannot run on this machine. The
+whole grading paths (stock `nbgrader autograde` and grade_class) are attacked by
+tests/test_hostile.py."""
 from __future__ import annotations
 
 import os
@@ -22,13 +25,18 @@ from traitlets.config import Config
 from traitlets.utils.importstring import import_item
 
 import autograder
-from autograder.instructor import sandbox
+from autograder.instructor import referee, sandbox
 from autograder.instructor.course import load_config
-from autograder.instructor.sandbox import SandboxExecute, SandboxKernelManager, sandbox_status
+from autograder.instructor.execute import SandboxExecute
+from autograder.instructor.links import DropFollowedLinks
+from autograder.instructor.outputs import SafeOutputs
+from autograder.instructor.sandbox import (SandboxKernelManager, SandboxUnavailable,
+                                           sandbox_status)
 
 REPO = Path(__file__).resolve().parents[1]
 SITE_PACKAGES = Path(nbformat.__file__).resolve().parents[1]
 DEFAULTS = SandboxKernelManager()
+UNSANDBOXED = Config({"SandboxKernelManager": {"allow_unsandboxed": True}})
 
 # Defined in the kernel before each test's code: try an action, print whether it was denied.
 ATTEMPT = '''
@@ -246,7 +254,7 @@ def test_a_file_beside_the_notebook_cannot_shadow_a_module(course, monkeypatch, 
         monkeypatch.setattr(sandbox, "sandbox_status", lambda: (False, "test"))
     out, km = execute("import autograder, torch\n"
                       "print('shadowed' if hasattr(autograder, 'FAKE') or hasattr(torch, 'FAKE') "
-                      "else 'real modules')", course)
+                      "else 'real modules')", course, config=None if sandboxed else UNSANDBOXED)
     assert km.sandboxed == sandboxed and "real modules" in out, out
 
 
@@ -279,18 +287,27 @@ def test_a_notebook_runs_through_nbclient(course):
     assert nb.cells[3].outputs[0]["text"] == "after 20\n"
 
 
-def test_nbgrader_config_uses_the_sandbox():
-    """nbgrader's Execute ignores c.Execute.kernel_manager_class, so the config swaps the step."""
+def test_nbgrader_config_declares_the_pipeline():
+    """nbgrader_config.py lists the autograde steps: nbgrader's defaults in nbgrader's order, with
+    Execute replaced by ours (links dropped before it, outputs made safe right after it)."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+
     config = load_config(REPO)
-    steps = [import_item(s) if isinstance(s, str) else s
-             for s in config.Autograde.autograde_preprocessors]
-    assert SandboxExecute in steps
+    steps = [import_item(s) for s in config.Autograde.autograde_preprocessors]
+    defaults = Autograde.class_traits()["autograde_preprocessors"].default()
+    assert steps[:3] == [DropFollowedLinks, SandboxExecute, SafeOutputs]
+    assert steps[3:] == [step for step in defaults if step is not Execute]
+    sanitize = [import_item(s) for s in config.Autograde.sanitize_preprocessors]
+    assert sanitize == Autograde.class_traits()["sanitize_preprocessors"].default()
     execute_step = SandboxExecute(config=config)
     assert execute_step.kernel_manager_class is SandboxKernelManager
     assert execute_step.timeout == config.Execute.timeout  # still configured as Execute
 
 
-def test_unsandboxed_where_bwrap_cannot_run(tmp_path, monkeypatch):
+def test_unsandboxed_only_when_allowed(tmp_path, monkeypatch):
+    """Where bwrap cannot run, a kernel starts only if the instructor allowed it (on Linux), and
+    the refusal says why and what to do, in Chinese and English."""
     real_which = shutil.which
     monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name == "bwrap"
                         else real_which(name, *a, **k))
@@ -299,11 +316,82 @@ def test_unsandboxed_where_bwrap_cannot_run(tmp_path, monkeypatch):
         ok, why = sandbox_status()
         assert not ok and "bwrap" in why, why
         (tmp_path / "data.txt").write_text("data")
-        out, km = execute("import os\nprint('sees', os.path.isfile('data.txt'))\n", tmp_path)
+        with pytest.raises(SandboxUnavailable) as refused:
+            execute("print('ran')", tmp_path)
+        zh, en = str(refused.value).split("\n")
+        assert "拒绝" in zh and why in zh and "allow_unsandboxed" in zh
+        assert why in en and "allow_unsandboxed" in en and "make system-deps" in en
+        out, km = execute("import os\nprint('sees', os.path.isfile('data.txt'))\n", tmp_path,
+                          config=UNSANDBOXED)
         assert not km.sandboxed and "sees True" in out, out
         assert "NOT sandboxed" in sandbox.summary_line()
     finally:
         sandbox_status.cache_clear()
+
+
+def test_a_venv_reached_through_a_link_runs_sandboxed(bwrap, tmp_path):
+    """.venv a symbolic link (a shared course environment): the sandbox mounts where it points,
+    and starts the Python it mounted (it used to start the link's path, which bwrap could not
+    find, and grading fell back to running unsandboxed)."""
+    (tmp_path / "venv").symlink_to(os.path.realpath(sys.prefix))
+    python = tmp_path / "venv" / "bin" / Path(sys.executable).name
+    code = f"""
+import nbformat
+from nbclient import NotebookClient
+from autograder.instructor.sandbox import SandboxKernelManager, sandbox_status
+print("status", sandbox_status())
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import sys, torch; print(sys.prefix)")])
+NotebookClient(nb, kernel_manager_class=SandboxKernelManager, kernel_name="python3", timeout=120,
+               resources={{"metadata": {{"path": {str(tmp_path)!r}}}}}).execute()
+print("kernel", nb.cells[0].outputs[0]["text"])
+"""
+    proc = subprocess.run([str(python), "-c", code], capture_output=True, text=True, timeout=300,
+                          cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "status (True," in proc.stdout, proc.stdout
+    assert f"kernel {os.path.realpath(sys.prefix)}\n" in proc.stdout, proc.stdout
+
+
+FAKE_BWRAP = """#!/bin/sh
+echo "bwrap: No permissions to create new namespace (a fake bwrap of the tests)" >&2
+exit 1
+"""
+
+
+def test_every_grading_command_refuses_to_run_unsandboxed(tmp_path):
+    """Where bwrap fails (here a fake one first on PATH), `nbgrader autograde` and grade_class
+    refuse, saying why in both languages; grade_class --allow-unsandboxed grades, and says so."""
+    course = tmp_path / "course"
+    (course / "source" / "ps1").mkdir(parents=True)
+    shutil.copy(REPO / "nbgrader_config.py", course)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('answered')", metadata={
+        "nbgrader": {"grade": True, "solution": False, "locked": True, "grade_id": "t",
+                     "points": 1, "schema_version": 3}})])
+    nbformat.write(nb, course / "source" / "ps1" / "ps1.ipynb")
+    (course / "submitted" / "s1" / "ps1").mkdir(parents=True)
+    nbformat.write(nb, course / "submitted" / "s1" / "ps1" / "ps1.ipynb")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "bwrap").write_text(FAKE_BWRAP)
+    (fake / "bwrap").chmod(0o755)
+    env = {**os.environ, "PATH": os.pathsep.join([str(fake), str(Path(sys.executable).parent),
+                                                  os.environ["PATH"]])}
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", *args], cwd=course, env=env, text=True,
+                              capture_output=True, timeout=300)
+
+    refused = run("autograder.instructor.grade_class", "ps1")
+    allowed = run("autograder.instructor.grade_class", "ps1", "--allow-unsandboxed", "--jobs", "1")
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    assert "NOT sandboxed" in allowed.stdout and "s1" in allowed.stdout, allowed.stdout
+    autograded = course / "autograded" / "s1" / "ps1" / "ps1.ipynb"
+    assert autograded.exists()
+    for command in (refused, run("nbgrader", "autograde", "ps1", "--force")):
+        output = command.stdout + command.stderr
+        assert command.returncode != 0 and "fake bwrap of the tests" in output, output[-3000:]
+        assert "拒绝在沙箱外批改" in output and "Refusing to grade outside the sandbox" in output
+    assert not autograded.exists(), "nbgrader kept a notebook it could not grade"
 
 
 def _run_notebook(sources, path, **limits):
@@ -313,15 +401,21 @@ def _run_notebook(sources, path, **limits):
     return nb.cells, time.monotonic() - start
 
 
-def test_an_ignored_interrupt_stops_the_kernel_and_costs_only_the_cells_left(tmp_path):
+def _outputs(cell) -> list[str]:
+    """A cell's outputs: their error names, or the text they show."""
+    return [o.get("ename") or o.get("text") for o in cell.outputs]
+
+
+def test_an_ignored_interrupt_stops_the_kernel_and_costs_only_its_own_cell(tmp_path):
     ignores = ("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                "while True:\n    pass")
-    cells, took = _run_notebook(["print('kept')", ignores, "print('never')"], tmp_path,
+    cells, took = _run_notebook(["x = 'kept'\nprint(x)", ignores, "print('after', x)"], tmp_path,
                                 timeout=5, interrupt_grace=3)
-    assert cells[0].outputs[0].text == "kept\n"
-    assert [o.ename for o in cells[1].outputs] == ["CellTimeoutError"]
-    assert [o.ename for o in cells[2].outputs] == ["NotRun"], "a test cell left without output scores full"
-    assert took < 40, f"took {took:.0f} s"
+    assert _outputs(cells[0]) == ["kept\n"]
+    assert _outputs(cells[1])[:2] == ["CellTimeoutError", "KernelStopped"]
+    assert "fresh kernel" in _outputs(cells[1])[2]
+    assert _outputs(cells[2]) == ["after kept\n"], "the fresh kernel re-ran the first cell"
+    assert took < 45, f"took {took:.0f} s"
 
 
 def test_a_notebook_has_a_total_time_limit(tmp_path):
@@ -332,3 +426,57 @@ def test_a_notebook_has_a_total_time_limit(tmp_path):
     assert "CellTimeoutError" in [o.get("ename") for o in cells[1].outputs]  # cut short
     assert [o.ename for o in cells[2].outputs] == ["NotRun"]
     assert took < 20, f"took {took:.0f} s"
+
+
+def test_a_kernel_that_dies_costs_only_its_own_cell(tmp_path):
+    """The cells before keep their outputs (the fresh kernel re-runs them quietly), the cell that
+    killed the kernel says so, and every cell in which a kernel died is skipped when re-running;
+    after max_restarts fresh kernels the rest is not run."""
+    cells, _ = _run_notebook(["x = 1\nprint('once')", "import os\nos._exit(1)", "y = 2",
+                              "import faulthandler\nfaulthandler._sigsegv()", "print(x, y)",
+                              "import os\nos._exit(2)", "print('never')"], tmp_path, timeout=30,
+                             max_restarts=2)
+    assert _outputs(cells[0]) == ["once\n"]
+    for killer in (cells[1], cells[3]):
+        assert _outputs(killer)[0] == "KernelDied" and "fresh kernel" in _outputs(killer)[1]
+        assert "segfault" in killer.outputs[0]["evalue"] and "段错误" in killer.outputs[0]["evalue"]
+    assert _outputs(cells[4]) == ["1 2\n"]
+    assert _outputs(cells[5]) == ["KernelDied"]
+    assert _outputs(cells[6]) == ["NotRun"] and "restarted 2 times" in cells[6].outputs[0]["evalue"]
+
+
+def test_re_running_the_cells_before_stays_within_the_notebooks_time(tmp_path):
+    cells, took = _run_notebook(["import time\ntime.sleep(3)", "import os\nos._exit(1)",
+                                 "print('after')"], tmp_path, timeout=30, notebook_timeout=5)
+    assert _outputs(cells[1]) == ["KernelDied"]  # no fresh kernel for the cells after it
+    assert _outputs(cells[2]) == ["NotRun"] and "total time" in cells[2].outputs[0]["evalue"]
+    assert took < 30, f"took {took:.0f} s"
+
+
+def test_a_test_cell_whose_call_kills_the_kernel_costs_only_that_cell(tmp_path, monkeypatch):
+    """The referee's request in a test cell kills the kernel: that cell fails, the verdict before
+    it stands, and the next test cell is judged in a fresh kernel."""
+    def test_cell(grade_id, source):
+        return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
+            "grade": True, "solution": False, "locked": True, "grade_id": grade_id, "points": 1}})
+
+    setup = "from autograder import call, check_value"
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(setup),
+        nbformat.v4.new_code_cell("import os\ndef one():\n    return 1\ndef dies():\n    os._exit(1)"),
+        test_cell("t1", "check_value(call(one), 1, name='one()')\nprint('one passed')"),
+        test_cell("t2", "check_value(call(dies), 2, name='dies()')"),
+        nbformat.v4.new_code_cell("def three():\n    return 3"),
+        test_cell("t3", "check_value(call(three), 3, name='three()')\nprint('three passed')")])
+    gradebook = [{"name": "setup", "source": setup, "cell_type": "code", "locked": True,
+                  "test": False}]
+    gradebook += [{"name": c.metadata["nbgrader"]["grade_id"], "source": c.source,
+                   "cell_type": "code", "locked": True, "test": True}
+                  for c in nb.cells if "nbgrader" in c.metadata]
+    monkeypatch.setattr(referee, "gradebook_cells", lambda *args, **kwargs: gradebook)
+    grading = {"db_url": "-", "notebook": "n", "assignment": "a", "student": "s"}
+    SandboxExecute(timeout=30).preprocess(nb, {"metadata": {"path": str(tmp_path)},
+                                               "nbgrader": grading})
+    assert _outputs(nb.cells[2]) == ["one passed\n"]
+    assert _outputs(nb.cells[3])[0] == "KernelDied" and "fresh kernel" in _outputs(nb.cells[3])[1]
+    assert _outputs(nb.cells[5]) == ["three passed\n"]

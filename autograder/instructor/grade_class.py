@@ -1,7 +1,7 @@
 """Grade a whole class in one command: autograde, feedback, grade table.
 
     python -m autograder.instructor.grade_class 01_tensor_creation [--jobs N] [--resume]
-        [--timeout SECONDS] [--course-dir DIR]
+        [--timeout SECONDS] [--course-dir DIR] [--allow-unsandboxed]
 
 Run it in the course root (where nbgrader_config.py is). It expects nbgrader's layout,
 
@@ -19,7 +19,8 @@ of downloaded files) creates. Then, for every student:
    points come from the referee's verdicts (autograder/instructor/referee.py), which student code
    cannot reach; the grader's own files are checked after the run;
 4. ``nbgrader autograde`` runs it (COURSE_DEVICE=cpu, nbgrader_config.py's per-cell timeout: a
-   hanging cell is interrupted and only that cell's points are lost);
+   hanging cell is interrupted and only that cell's points are lost; a kernel that dies or is
+   stopped costs only the cell it happened in, and the summary says so);
 5. a submission that changed the grader's files (possible only unsandboxed) gets 0 for every
    autograded cell, marked "needs manual grade" in the gradebook with the reason as a comment, so
    the formgrader, the feedback and the export agree and the instructor can review (and override) it;
@@ -34,8 +35,12 @@ status is ok | flagged (the scan found something: review it) | broken (unreadabl
 tampering (changed the grader's files: 0 until reviewed) | missing (no submission) | error
 (nbgrader could not run it; 0 points and marked for manual grading).
 
+On Linux it refuses to grade where bubblewrap cannot run (the kernels would run unsandboxed),
+unless ``--allow-unsandboxed`` or ``c.SandboxKernelManager.allow_unsandboxed = True``.
+
 Exit code 0 when every student's grade was recorded (0 points included); 1 when the tool itself
-could not run (no such assignment, nbgrader failed on the instructor's files, gradebook error).
+could not run (no such assignment, nbgrader failed on the instructor's files, gradebook error,
+no sandbox).
 """
 from __future__ import annotations
 
@@ -66,9 +71,11 @@ from tqdm import tqdm
 from autograder.instructor import tampering
 from autograder.instructor.links import read_refused, remove_links
 from autograder.instructor.course import check, find_root, load_config, make_api
-from autograder.instructor.sandbox import sandbox_status, summary_line
+from autograder.instructor.outputs import LOST, RESTARTED
+from autograder.instructor.sandbox import SandboxKernelManager, refusal, sandbox_status, summary_line
 
 TIMED_OUT = {"CellTimeoutError", "KeyboardInterrupt"}
+KERNEL_LOST = {name: why for why, name in LOST.items()}  # ename -> (zh, en)
 GRADER_PACKAGES = ("autograder", "helpers")  # what the notebooks import from this repository
 
 
@@ -103,11 +110,15 @@ def _last_line(result: dict) -> str:
 
 
 class ClassGrader:
-    def __init__(self, root: Path, assignment: str, timeout: int | None = None):
+    def __init__(self, root: Path, assignment: str, timeout: int | None = None,
+                 allow_unsandboxed: bool = False):
         config = load_config(root)
         if timeout:
             config.Execute.timeout = timeout
+        if allow_unsandboxed:
+            config.SandboxKernelManager.allow_unsandboxed = True
         self.root, self.assignment, self.timeout = root, assignment, timeout
+        self.allow_unsandboxed = SandboxKernelManager(config=config).allow_unsandboxed
         self.api = make_api(root, config)
         self.coursedir = self.api.coursedir
         self.db_url = self.coursedir.db_url
@@ -199,7 +210,7 @@ class ClassGrader:
                 result.reasons.append(f"{name}: nbgrader autograde failed: {_last_line(outcome)}")
                 zeroed[name] = True
             else:
-                result.reasons += self.timeouts(sid, name)
+                result.reasons += self.incidents(sid, name)
         if changed := self.restore_grader_files():
             result.status = "tampering"
             result.reasons.append("changed the grader's files: " + ", ".join(changed))
@@ -230,14 +241,25 @@ class ClassGrader:
             stale = Path(self.coursedir.format_path(step, sid, self.assignment)) / f"{name}{suffix}"
             stale.unlink(missing_ok=True)
 
-    def timeouts(self, sid: str, name: str) -> list[str]:
+    def incidents(self, sid: str, name: str) -> list[str]:
+        """The cells that timed out, and those in which the kernel died or was stopped."""
         path = Path(self.coursedir.format_path(self.coursedir.autograded_directory, sid,
                                                self.assignment)) / f"{name}.ipynb"
-        nb = nbformat.read(path, as_version=4)
-        return [f"{name}: cell {i} ({c.metadata.get('nbgrader', {}).get('grade_id', '-')}) "
-                f"timed out and was interrupted"
-                for i, c in enumerate(nb.cells, start=1) if c.cell_type == "code"
-                if any(o.get("ename") in TIMED_OUT for o in c.get("outputs", []))]
+        said = []
+        for i, cell in enumerate(nbformat.read(path, as_version=4).cells, start=1):
+            outputs = cell.get("outputs", []) if cell.cell_type == "code" else []
+            names = {o.get("ename") for o in outputs}
+            where = f"{name}: cell {i} ({cell.metadata.get('nbgrader', {}).get('grade_id', '-')})"
+            if lost := [KERNEL_LOST[n] for n in names if n in KERNEL_LOST]:
+                zh, en = lost[0]
+                if any(RESTARTED[1] in o.get("text", "") for o in outputs):
+                    then = "后面的单元格在新内核中评分 / the cells after it were graded in a fresh kernel"
+                else:
+                    then = "后面的单元格没有运行 / the cells after it were not run"
+                said.append(f"{where}: {zh}，这个单元格不得分 / {en}: no points for it; {then}")
+            elif names & TIMED_OUT:
+                said.append(f"{where} timed out and was interrupted")
+        return said
 
     def restore_grader_files(self) -> list[str]:
         """Rewrite the kernels' copy of the grader; name the files a student's code changed."""
@@ -329,6 +351,8 @@ class ClassGrader:
     def run(self, jobs: int = 1, resume: bool = False) -> list[Result]:
         """Grade every student, ``jobs`` at a time; the results in the students' order. With
         ``resume``, the students an earlier (killed) run finished are kept, not graded again."""
+        if refused := refusal(self.allow_unsandboxed):
+            raise SystemExit(refused)
         students = self.sync_gradebook()
         if not students:
             print(f"⚠ {self.submitted}/*/{self.assignment}/ 下没有提交 / no submissions found "
@@ -359,7 +383,7 @@ class ClassGrader:
     def grade_in_parallel(self, students: list[str], jobs: int, finished) -> None:
         """Each worker process has its own grader (and private copy); one student per task."""
         context = multiprocessing.get_context("spawn")  # no state shared with this process
-        setup = (self.root, self.assignment, self.timeout, self.notebooks)
+        setup = (self.root, self.assignment, self.timeout, self.allow_unsandboxed, self.notebooks)
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
                                  initargs=setup) as pool:
             futures = {pool.submit(_grade_in_worker, sid): sid for sid in students}
@@ -394,10 +418,10 @@ class ClassGrader:
 _WORKER: ClassGrader | None = None
 
 
-def _start_worker(root, assignment, timeout, notebooks) -> None:
+def _start_worker(root, assignment, timeout, allow_unsandboxed, notebooks) -> None:
     """A worker process's grader, with its own private copy of the grader packages."""
     global _WORKER
-    _WORKER = ClassGrader(root, assignment, timeout)
+    _WORKER = ClassGrader(root, assignment, timeout, allow_unsandboxed)
     _WORKER.notebooks = notebooks
     stack = contextlib.ExitStack()
     stack.enter_context(_WORKER.private_grader())
@@ -482,8 +506,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="students graded at the same time (default: the number of cores)")
     parser.add_argument("--resume", action="store_true",
                         help="keep the students an earlier, interrupted run already graded")
+    parser.add_argument("--allow-unsandboxed", action="store_true",
+                        help="grade even where bubblewrap cannot run: submitted code can then "
+                             "read and write what you can")
     args = parser.parse_args(argv)
-    grader = ClassGrader(find_root(args.course_dir), args.assignment, args.timeout)
+    grader = ClassGrader(find_root(args.course_dir), args.assignment, args.timeout,
+                         args.allow_unsandboxed)
     results = grader.run(max(1, args.jobs), resume=args.resume)
     refused = read_refused(grader.root / f"refused-{args.assignment}.csv")  # by nbgrader collect
     flag_forgers(results, refused)

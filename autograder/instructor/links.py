@@ -1,13 +1,12 @@
 """Symbolic links in a submission never bring another file in; a submission is collected only
 as its owner's.
 
-
 nbgrader copies a submission's files by following links, as the instructor, outside the sandbox:
 ``nbgrader collect`` (exchange → submitted/), ``autograde`` (submitted/ → autograded/) and
 ``generate_feedback`` (autograded/ → feedback/, which students fetch). A link to gradebook.db,
 source/ or a classmate's notebook would bring that file's contents to the student. Each path
 drops links instead: :class:`CollectWithoutLinks` (nbgrader_config.py's ExchangeFactory.collect),
-:func:`drop_followed_links` (SandboxExecute, before a notebook runs) and :func:`remove_links`
+:class:`DropFollowedLinks` (an autograde step before the notebook runs) and :func:`remove_links`
 (grade_class, before anything is copied).
 
 On a shared machine (a JupyterHub) every student can write into the exchange's inbound/, and a
@@ -26,7 +25,9 @@ import shutil
 import stat
 from pathlib import Path
 
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange.default.collect import ExchangeCollect
+from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import ignore_patterns
 
 from helpers.text import bilingual
@@ -94,6 +95,22 @@ def read_refused(path: Path) -> list[dict]:
         return []
     with open(path, newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
+
+
+class DropFollowedLinks(NbGraderPreprocessor):
+    """Autograde step, before the notebook runs: nbgrader has copied the submission's files to
+    autograded/ (where the kernel starts) through their links; drop those copies."""
+
+    def preprocess(self, nb, resources):
+        grading, folder = resources.get("nbgrader"), resources.get("metadata", {}).get("path")
+        if grading and folder:
+            coursedir = CourseDirectory(config=self.config)
+            submitted = coursedir.format_path(coursedir.submitted_directory, grading["student"],
+                                              grading["assignment"])
+            for name in drop_followed_links(Path(submitted), Path(folder)):
+                self.log.warning("Dropped what the symbolic link %s in the submission pointed to",
+                                 name)
+        return nb, resources
 
 
 class CollectWithoutLinks(ExchangeCollect):

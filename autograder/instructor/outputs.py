@@ -90,12 +90,41 @@ def safe_markdown2html(source: str) -> str:
 
 # Why a code cell was not run: its output says so, and a test cell scores 0, not full marks.
 NOTEBOOK_TIME_UP = ("这份笔记本用完了它的总运行时间", "the notebook used up its total time")
-INTERRUPT_IGNORED = ("前面一个单元格不响应中断，内核已被停止",
-                     "an earlier cell ignored the interrupt and the kernel was stopped")
+RESTART_FAILED = ("内核停掉后，没能启动新的内核", "no fresh kernel could be started after the kernel was lost")
+
+
+def too_many_restarts(times: int) -> tuple[str, str]:
+    return (f"内核已经重启过 {times} 次，一份笔记本最多只重启这么多次",
+            f"the kernel was restarted {times} times already, the most a notebook gets")
 
 
 def not_run(why: tuple[str, str]) -> dict:
     """The error output of a cell that was not run (so a test cell scores 0, not full marks)."""
     zh, en = why
-    return new_output("error", ename="NotRun", evalue=en,
+    return new_output("error", ename="NotRun", evalue=f"未运行：{zh}。/ Not run: {en}.",
                       traceback=[f"未运行：{zh}。", f"Not run: {en}."])
+
+
+# How a kernel was lost in a cell (execute.py): the cell shows it and earns nothing; the cells
+# after it run in a fresh kernel.
+KERNEL_DIED = ("内核在运行这个单元格时退出了（段错误、os._exit，或因为用了太多内存被系统结束）",
+               "The kernel died while this cell ran (a segfault, os._exit, or killed for using "
+               "too much memory)")
+KERNEL_STOPPED = ("这个单元格到了时限却不响应中断，内核被停止了",
+                  "This cell ignored the interrupt when its time was up, so the kernel was stopped")
+LOST = {KERNEL_DIED: "KernelDied", KERNEL_STOPPED: "KernelStopped"}  # the outputs' ename
+RESTARTED = ("后面的单元格在一个新内核里运行：它先悄悄地重新运行了前面的代码单元格"
+             "（内核在其中退出或被停止的单元格除外）",
+             "The cells after this one run in a fresh kernel, which first quietly re-ran the code "
+             "cells before it (all but those in which a kernel died or was stopped)")
+
+
+def kernel_lost(why: tuple[str, str]) -> dict:
+    """The error output of the cell in which the kernel died or was stopped."""
+    zh, en = why
+    return new_output("error", ename=LOST[why], evalue=f"{zh}。/ {en}.", traceback=[f"{zh}。", f"{en}."])
+
+
+def restarted_note() -> dict:
+    zh, en = RESTARTED
+    return new_output("stream", name="stderr", text=f"{zh}。\n{en}.\n")

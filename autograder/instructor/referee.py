@@ -1,6 +1,6 @@
 """The referee: graded test cells judged in the grader's process, not in the student's kernel.
 
-At grading time (SandboxExecute, on every grading path) the student's notebook runs in its
+At grading time (the execute step, execute.py, on every grading path) the student's notebook runs in its
 sandboxed kernel as usual, except its graded test cells: the referee runs those here, from the
 instructor's source in the gradebook, in a namespace of its own built by running the assignment's
 locked setup cells here too. A name the tests read that the namespace lacks is the student's: it
@@ -35,7 +35,7 @@ import nbformat
 import torch
 from nbgrader import utils as nbutils
 
-from autograder.instructor.outputs import INTERRUPT_IGNORED, not_run
+from autograder.instructor.outputs import KERNEL_STOPPED, kernel_lost
 from autograder.student import cases
 from autograder.student.checks import GradingError
 from autograder.student.notebook import _lines as unanswered_lines
@@ -57,7 +57,12 @@ class StudentTimeout(BaseException):
 
 
 class KernelGone(BaseException):
-    """The kernel was stopped (it ignored an interrupt) or died: the rest is not run."""
+    """The kernel was stopped (it ignored an interrupt) or died; ``why``: outputs.KERNEL_DIED or
+    KERNEL_STOPPED."""
+
+    def __init__(self, why: tuple[str, str]):
+        super().__init__(why[1])
+        self.why = why
 
 
 def rebuild_error(description) -> Exception:
@@ -83,15 +88,15 @@ class Kernel:
     """The student's kernel, as the referee talks to it: one request, one reply."""
 
     def __init__(self, client, interrupt_or_stop):
-        self.client = client
+        self.client = client  # has execute_interactive (and may raise KernelGone when it died)
         self.interrupt_or_stop = interrupt_or_stop  # () -> True if the kernel still runs after
         self.deadline = None  # the current test cell's
-        self.gone = False
+        self.gone = None  # how the kernel was lost (outputs.KERNEL_DIED or KERNEL_STOPPED)
 
     def request(self, op: str, codec: Codec, **fields) -> dict:
         """Send one request; the reply, checked to be a message (its values are decoded later)."""
         if self.gone:
-            raise KernelGone("the kernel was stopped")
+            raise KernelGone(self.gone)
         text = self.exchange(json.dumps(codec.message(op=op, **fields)))
         if len(text) > MAX_REPLY:
             raise WireError("the answer is too large")
@@ -123,8 +128,11 @@ class Kernel:
         except TimeoutError:
             if self.interrupt_or_stop():
                 raise StudentTimeout(f"did not finish within {round(left)} s") from None
-            self.gone = True
-            raise KernelGone("the kernel ignored the interrupt and was stopped") from None
+            self.gone = KERNEL_STOPPED
+            raise KernelGone(KERNEL_STOPPED) from None
+        except KernelGone as lost:
+            self.gone = lost.why
+            raise
         if not replies:
             raise WireError("the kernel sent no answer")
         return replies[-1]
@@ -374,7 +382,7 @@ def error_output(error: Exception):
         return nbformat.v4.new_output("error", ename="CellTimeoutError", evalue=lines[-1],
                                       traceback=lines)
     elif isinstance(error, KernelGone):
-        return not_run(INTERRUPT_IGNORED)
+        return kernel_lost(error.why)
     else:
         lines = bilingual(f"测试没能判定你的答案：{type(error).__name__}: {error}",
                           f"The test could not judge your answer: {type(error).__name__}: "
@@ -388,9 +396,22 @@ def new_salt() -> int:
     return secrets.randbelow(2**31) + 1
 
 
-def gradebook_cells(db_url: str, notebook: str, assignment: str) -> list[dict]:
+def gradebook_cells(db_url: str, notebook: str, assignment: str, graded=None) -> list[dict]:
     """The instructor's cells of a notebook, in order, from the gradebook (never the student's
-    copy): locked cells and graded test cells."""
+    copy): locked cells and graded test cells. Read once per assignment notebook and kept while
+    ``graded``, the notebook being graded, holds exactly the kept locked cells, in the same order
+    (nbgrader has just put them back from the gradebook: a test changed since is read afresh)."""
+    key = (db_url, assignment, notebook)
+    kept = _KEPT.get(key)
+    if kept is None or graded is None or _locked(kept) != _locked_in(graded, kept):
+        kept = _KEPT[key] = _read_gradebook_cells(db_url, notebook, assignment)
+    return kept
+
+
+_KEPT: dict[tuple[str, str, str], list[dict]] = {}
+
+
+def _read_gradebook_cells(db_url: str, notebook: str, assignment: str) -> list[dict]:
     from nbgrader.api import Gradebook
     with Gradebook(db_url) as gradebook:
         source = gradebook.find_notebook(notebook, assignment)
@@ -400,6 +421,16 @@ def gradebook_cells(db_url: str, notebook: str, assignment: str) -> list[dict]:
                  "locked": bool(cell.locked) and cell.name not in solutions,
                  "test": cell.name in tests and cell.name not in solutions}
                 for cell in source.source_cells]
+
+
+def _locked(cells: list[dict]) -> list[tuple[str, str]]:
+    return [(cell["name"], cell["source"]) for cell in cells if cell["locked"] or cell["test"]]
+
+
+def _locked_in(nb, cells: list[dict]) -> list[tuple[str, str]]:
+    names = {name for name, _ in _locked(cells)}
+    return [(grade_id, cell.source) for cell in nb.cells
+            if (grade_id := cell.metadata.get("nbgrader", {}).get("grade_id")) in names]
 
 
 def is_test_cell(cell) -> bool:

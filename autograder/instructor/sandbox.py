@@ -17,18 +17,21 @@ manager. :class:`SandboxKernelManager` starts that kernel inside ``bwrap`` (Debi
 
 Killing bwrap (``--die-with-parent``) kills every process of the sandbox, so nothing outlives a
 kernel. Timeouts interrupt a cell by an ``interrupt_request`` message, as signals do not cross
-into the sandbox.
+into the sandbox. The kernel's Python is started by the path the sandbox mounts (a venv reached
+through a symbolic link is mounted where the link points: :func:`interpreter`).
 
-nbgrader's Execute preprocessor ignores ``c.Execute.kernel_manager_class`` (its ``__init__``
-passes AsyncKernelManager explicitly), so nbgrader_config.py swaps in :class:`SandboxExecute`.
+The autograde pipeline's execute step (:mod:`autograder.instructor.execute`) starts its kernels
+with this manager.
 
-Where bubblewrap cannot run (macOS, bwrap missing, a container without user namespaces) grading
-still works, unsandboxed: every kernel start logs a warning and :func:`sandbox_status` says why.
+Where bubblewrap cannot run, :func:`sandbox_status` says why, and on Linux no kernel starts
+unsandboxed unless the instructor allows it (``c.SandboxKernelManager.allow_unsandboxed = True``
+in nbgrader_config.py, or ``grade_class --allow-unsandboxed``): :class:`SandboxUnavailable`, whose
+message says what failed and what to do. Elsewhere (macOS) there is no bubblewrap at all, and
+grading runs unsandboxed with a warning.
 """
 from __future__ import annotations
 
 import functools
-import math
 import importlib.util
 import os
 import secrets
@@ -36,20 +39,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-from queue import Empty
 
-import nbformat
 from jupyter_client.manager import AsyncKernelManager
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
-from jupyter_core.utils import ensure_async, run_sync
-from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, List
 
-from autograder.instructor import referee
-from autograder.instructor.links import drop_followed_links
-from autograder.instructor.outputs import INTERRUPT_IGNORED, NOTEBOOK_TIME_UP, not_run
+from helpers.text import bilingual
 
 ETC = ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "fonts", "localtime",
        "passwd", "group", "nsswitch.conf"]
@@ -148,8 +143,20 @@ def on_the_cpu(kw: dict) -> dict:
     return kw
 
 
+def mounted(path: str) -> str:
+    """Where a Python executable is inside the sandbox: its folder resolved, as the sandbox mounts
+    resolved paths (python_dirs), its own name kept (a venv's bin/python is a link to the base
+    Python, and only started by this name is it the venv's)."""
+    return os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
+
+
+def interpreter() -> str:
+    """The grader's Python, by the path that exists inside the sandbox."""
+    return mounted(sys.executable)
+
+
 def launcher_command(uid: int, limits: dict[str, int]) -> list[str]:
-    return [sys.executable, "-c", LAUNCHER, f"UID={uid}", *(f"{k}={v}" for k, v in limits.items()),
+    return [interpreter(), "-c", LAUNCHER, f"UID={uid}", *(f"{k}={v}" for k, v in limits.items()),
             "--"]
 
 
@@ -181,7 +188,7 @@ def sandbox_status() -> tuple[bool, str]:
     with tempfile.TemporaryDirectory(prefix="sandbox-probe-") as tmp:
         give_to_kernel(uid, Path(tmp))
         cmd = (bwrap_command(tmp, tmp, tmp, env, km.packages, km.file_size_limit)
-               + launcher_command(uid, km.limits()) + [sys.executable, "-c", ""])
+               + launcher_command(uid, km.limits()) + [interpreter(), "-c", ""])
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
         except (OSError, subprocess.TimeoutExpired) as err:
@@ -191,6 +198,33 @@ def sandbox_status() -> tuple[bool, str]:
         return False, f"bwrap cannot run here: {lines[-1]}"
     version = subprocess.run(["bwrap", "--version"], capture_output=True, text=True).stdout.strip()
     return True, version or "bubblewrap"
+
+
+class SandboxUnavailable(RuntimeError):
+    """Grading would run unsandboxed, and the instructor has not allowed that."""
+
+
+def refusal(allowed: bool) -> str | None:
+    """Why grading must not start here (bilingual), or None: where bubblewrap cannot run on Linux,
+    unless unsandboxed grading is ``allowed``."""
+    sandboxed, why = sandbox_status()
+    if sandboxed or allowed or not sys.platform.startswith("linux"):
+        return None
+    return bilingual(
+        f"拒绝在沙箱外批改：bubblewrap 在这台机器上无法运行（{why}）。在沙箱外，提交的代码能读写批改程序能读写的一切"
+        "（课程目录、gradebook.db、$HOME）。请安装 bubblewrap（make system-deps），并允许非特权用户命名空间"
+        "（Debian：sysctl kernel.unprivileged_userns_clone=1；Ubuntu 24.04："
+        "sysctl kernel.apparmor_restrict_unprivileged_userns=0；Docker：--security-opt seccomp=unconfined）。"
+        "如果确实要在沙箱外批改：在 nbgrader_config.py 中设置 c.SandboxKernelManager.allow_unsandboxed = True，"
+        "或者给 grade_class 加上 --allow-unsandboxed。",
+        f"Refusing to grade outside the sandbox: bubblewrap cannot run on this machine ({why}). "
+        "Outside it, submitted code can read and write everything the grader can (the course "
+        "directory, gradebook.db, $HOME). Install bubblewrap (make system-deps) and allow "
+        "unprivileged user namespaces (Debian: sysctl kernel.unprivileged_userns_clone=1; "
+        "Ubuntu 24.04: sysctl kernel.apparmor_restrict_unprivileged_userns=0; Docker: "
+        "--security-opt seccomp=unconfined). To grade unsandboxed all the same: set "
+        "c.SandboxKernelManager.allow_unsandboxed = True in nbgrader_config.py, or pass "
+        "--allow-unsandboxed to grade_class.")
 
 
 def summary_line() -> str:
@@ -215,6 +249,9 @@ class SandboxKernelManager(AsyncKernelManager):
                                              "the size of its private /tmp").tag(config=True)
     packages = List(["autograder", "helpers"], help="Course packages a kernel may import "
                                                     "(read-only)").tag(config=True)
+    allow_unsandboxed = Bool(False, help="Start kernels unsandboxed where bubblewrap cannot run "
+                                         "(on Linux grading refuses otherwise); submitted code can "
+                                         "then read and write what the grader can").tag(config=True)
 
     sandboxed = False  # whether the last kernel this manager started is sandboxed
     scratch: Path | None = None
@@ -242,6 +279,8 @@ class SandboxKernelManager(AsyncKernelManager):
     async def _async_pre_start_kernel(self, **kw):
         self.sandboxed, why = sandbox_status()
         if not self.sandboxed:
+            if refused := refusal(self.allow_unsandboxed):
+                raise SandboxUnavailable(refused)
             self.log.warning("评分内核未在沙箱中运行 / Grading kernel NOT sandboxed: %s", why)
             cmd, kw = await super()._async_pre_start_kernel(**kw)
             return no_imports_from_cwd(cmd, on_the_cpu(kw))
@@ -251,6 +290,8 @@ class SandboxKernelManager(AsyncKernelManager):
         self.ip, self.connection_file = str(ipc / "kernel"), str(ipc / "kernel.json")
         self.kernel_spec.interrupt_mode = "message"  # a signal would only reach bwrap
         cmd, kw = await super()._async_pre_start_kernel(**kw)
+        if os.path.isabs(cmd[0]):
+            cmd = [mounted(cmd[0]), *cmd[1:]]  # the kernel's Python, where the sandbox has it
         uid = kernel_uid()
         give_to_kernel(uid, ipc, work)
         kw["env"] = kernel_env(kw.get("env") or dict(os.environ))
@@ -267,136 +308,3 @@ class SandboxKernelManager(AsyncKernelManager):
             self.scratch = None
 
     cleanup_resources = _async_cleanup_resources  # nbclient calls it after a kernel died
-
-
-class SandboxExecute(Execute):
-    """nbgrader's Execute preprocessor with sandboxed kernels (configured like Execute), and two
-    limits a submission cannot defeat:
-
-    * a cell whose loop ignores the interrupt: after a timeout the kernel is interrupted; if it
-      does not answer within ``interrupt_grace`` seconds it is stopped, and the cells after it are
-      marked as not run (a test cell with no output would count as passed);
-    * ``notebook_timeout``: the whole notebook's time; cells that would start after it are not run.
-
-    Either way only the answers not yet run are lost.
-    """
-    notebook_timeout = Integer(900, help="Seconds for a whole notebook").tag(config=True)
-    interrupt_grace = Integer(10, help="Seconds an interrupted kernel has to answer before it is "
-                                       "stopped").tag(config=True)
-    use_referee = Bool(True, help="Judge graded test cells in the grader's process "
-                                  "(autograder/instructor/referee.py)").tag(config=True)
-    referee_salt = Integer(0, help="Mixed into the hidden tests' seeds; 0: a new one per "
-                                   "grading run").tag(config=True)
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
-        super().__init__(**kwargs)
-        self.timeout_func = self.cell_timeout
-        self.deadline, self.stopped = None, None
-
-    def preprocess(self, nb, resources=None, km=None):
-        self.deadline, self.stopped = None, None  # the clock starts with the first cell
-        self.grading, self.referee = (resources or {}).get("nbgrader"), None
-        if self.grading and (resources or {}).get("metadata", {}).get("path"):
-            self.drop_followed_links(Path(resources["metadata"]["path"]))
-        try:
-            return super().preprocess(nb, resources, km)
-        finally:
-            if self.referee is not None:
-                self.referee.kernel.client.stop_channels()
-                self.referee = None
-
-    def cell_timeout(self, cell) -> int:
-        """The per-cell timeout, shortened to what is left of the notebook's time."""
-        left = math.ceil(self.deadline - time.monotonic()) if self.deadline else self.timeout
-        return max(1, min(self.timeout, left))
-
-    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
-        self.deadline = self.deadline or time.monotonic() + self.notebook_timeout
-        if cell.cell_type == "code" and time.monotonic() > self.deadline:
-            self.stopped = self.stopped or NOTEBOOK_TIME_UP
-        if cell.cell_type == "code" and self.stopped:
-            cell.outputs = [not_run(self.stopped)]
-            cell.execution_count = None
-            return cell
-        if self.use_referee and self.grading and referee.is_test_cell(cell):
-            return self.judge(cell)
-        try:
-            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
-        except (CellTimeoutError, DeadKernelError):
-            if not self.stopped:
-                raise
-            cell.outputs.append(nbformat.NotebookNode(self.error_on_timeout, output_type="error"))
-            return cell  # this cell timed out and stopped the kernel; the rest are not run
-
-    execute_cell = run_sync(async_execute_cell)  # nbclient binds its own async_execute_cell
-
-    def drop_followed_links(self, autograded: Path) -> None:
-        """nbgrader has copied the submission's files to autograded/ (where the kernel starts)
-        through their links: drop those copies before anything runs (autograder/instructor/
-        links.py)."""
-        from nbgrader.coursedir import CourseDirectory
-        coursedir = CourseDirectory(config=self.config)
-        submitted = coursedir.format_path(coursedir.submitted_directory,
-                                          self.grading["student"], self.grading["assignment"])
-        for name in drop_followed_links(Path(submitted), autograded):
-            self.log.warning("Dropped what the symbolic link %s in the submission pointed to", name)
-
-    def judge(self, cell):
-        """A graded test cell, judged by the referee instead of run in the kernel."""
-        if self.referee is None:
-            self.referee = self.start_referee()
-        grade_id = cell.metadata["nbgrader"]["grade_id"]
-        cell.outputs = self.referee.judge(grade_id, timeout=self.cell_timeout(cell))
-        cell.execution_count = None
-        if self.referee.kernel.gone:
-            self.stopped = INTERRUPT_IGNORED
-        return cell
-
-    def start_referee(self) -> referee.Referee:
-        from jupyter_client import BlockingKernelClient
-        client = BlockingKernelClient()
-        client.load_connection_info(self.km.get_connection_info())
-        client.start_channels()
-        cells = referee.gradebook_cells(self.grading["db_url"], self.grading["notebook"],
-                                        self.grading["assignment"])
-        kernel = referee.Kernel(client, lambda: self.interrupt_or_stop(client))
-        return referee.Referee(kernel, cells, self.referee_salt or RUN_SALT)
-
-    def interrupt_or_stop(self, client) -> bool:
-        """After a referee's request timed out: interrupt the kernel; stop it if it does not
-        answer within interrupt_grace. True while the kernel still runs."""
-        client.control_channel.send(client.session.msg("interrupt_request", {}))
-        try:
-            client.get_shell_msg(timeout=self.interrupt_grace)  # the interrupted request's reply
-            return True
-        except Empty:
-            pass
-        self.log.error("The kernel ignored the interrupt: stopping it")
-        run_sync(self.km.shutdown_kernel)(now=True)
-        return False
-
-    async def _async_handle_timeout(self, timeout, cell=None):
-        reply = await super()._async_handle_timeout(timeout, cell)  # interrupts the kernel
-        if not await self.kernel_answers(within=self.interrupt_grace):
-            self.log.error("The kernel ignored the interrupt: stopping it")
-            await ensure_async(self.km.shutdown_kernel(now=True))
-            self.stopped = INTERRUPT_IGNORED
-        return reply
-
-    async def kernel_answers(self, within: float) -> bool:
-        """Whether the kernel answers a kernel_info request within ``within`` seconds (it cannot
-        while a cell still runs: an interrupt that worked lets it answer)."""
-        msg_id = self.kc.kernel_info()
-        deadline = time.monotonic() + within
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                msg = await ensure_async(self.kc.shell_channel.get_msg(timeout=left))
-            except Empty:
-                return False
-            if msg["parent_header"].get("msg_id") == msg_id:
-                return True
-        return False
-
-
-RUN_SALT = referee.new_salt()
