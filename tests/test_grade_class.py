@@ -1,5 +1,7 @@
 """The class-grading command: parallel grading (--jobs 2) gives exactly the grades of a serial run
-(--jobs 1), and a symbolic link in a submission never reaches the grader's copy."""
+(--jobs 1), a killed run resumes without grading a finished student again, and a symbolic link in
+a submission never reaches the grader's copy. One class is graded both ways (a module fixture),
+and the resume test continues the serial run."""
 import csv
 import shutil
 import subprocess
@@ -7,6 +9,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = sorted(p.name for p in (ROOT / "source").glob("[0-9][0-9]_*"))[0]
@@ -22,7 +25,9 @@ def _grade(root: Path, jobs: int) -> dict:
         return {r["student_id"]: (r["score"], r["status"]) for r in csv.DictReader(f)}
 
 
-def test_parallel_grades_equal_serial_grades(tmp_path):
+@pytest.fixture(scope="module")
+def graded_both_ways(tmp_path_factory) -> dict:
+    """{jobs: (course root, summary)} for one class graded with --jobs 1 and with --jobs 2."""
     source = nbformat.read(ROOT / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
     release = nbformat.read(ROOT / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
     half = nbformat.reads(nbformat.writes(release), as_version=4)
@@ -33,16 +38,20 @@ def test_parallel_grades_equal_serial_grades(tmp_path):
     class_ = {"full": source, "blank": release, "half": half, "half_again": half}
     runs = {}
     for jobs in (1, 2):
-        root = tmp_path / f"jobs{jobs}"
-        root.mkdir()
+        root = tmp_path_factory.mktemp(f"jobs{jobs}")
         shutil.copy(ROOT / "nbgrader_config.py", root)
         shutil.copytree(ROOT / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
         for sid, nb in class_.items():
             (root / "submitted" / sid / ASSIGNMENT).mkdir(parents=True)
             nbformat.write(nb, root / "submitted" / sid / ASSIGNMENT / NOTEBOOK)
-        runs[jobs] = _grade(root, jobs)
-    assert runs[1] == runs[2]
-    assert runs[1]["full"][0] != runs[1]["half"][0] != runs[1]["blank"][0]
+        runs[jobs] = (root, _grade(root, jobs))
+    return runs
+
+
+def test_parallel_grades_equal_serial_grades(graded_both_ways):
+    serial, parallel = graded_both_ways[1][1], graded_both_ways[2][1]
+    assert serial == parallel
+    assert serial["full"][0] != serial["half"][0] != serial["blank"][0]
 
 
 def test_a_symbolic_link_in_a_submission_is_removed_before_grading(tmp_path):
@@ -58,32 +67,25 @@ def test_a_symbolic_link_in_a_submission_is_removed_before_grading(tmp_path):
     assert not (folder / "data.txt").exists() and (folder / "real.txt").exists() and secret.exists()
 
 
-def test_a_killed_run_resumes_without_regrading_the_finished_students(tmp_path):
-    source = nbformat.read(ROOT / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
-    release = nbformat.read(ROOT / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
-    root = tmp_path / "course"
-    root.mkdir()
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    shutil.copytree(ROOT / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
-    for sid, nb in {"full": source, "blank": release, "late": source}.items():
-        (root / "submitted" / sid / ASSIGNMENT).mkdir(parents=True)
-        nbformat.write(nb, root / "submitted" / sid / ASSIGNMENT / NOTEBOOK)
-    first = _grade(root, 1)
+def test_a_killed_run_resumes_without_regrading_the_finished_students(graded_both_ways):
+    root, first = graded_both_ways[1]
     summary = root / f"grades-{ASSIGNMENT}-summary.csv"
-    # As if the run had been killed before "late": its row is missing from the summary.
+    # As if the run had been killed before "half_again": its row is missing from the summary.
     lines = summary.read_text(encoding="utf-8").splitlines()
-    summary.write_text("\n".join(l for l in lines if not l.startswith("late,")) + "\n", encoding="utf-8")
+    summary.write_text("\n".join(l for l in lines if not l.startswith("half_again,")) + "\n",
+                       encoding="utf-8")
+    finished = ("full", "blank", "half")
     graded_before = {sid: (root / "autograded" / sid / ASSIGNMENT / NOTEBOOK).stat().st_mtime_ns
-                     for sid in ("full", "blank")}
+                     for sid in finished}
     proc = subprocess.run([sys.executable, "-m", "autograder.instructor.grade_class", ASSIGNMENT,
                            "--jobs", "1", "--resume"], cwd=root, capture_output=True, text=True,
                           timeout=600)
-    assert proc.returncode == 0 and "resuming: 2 students" in proc.stdout, proc.stdout + proc.stderr
+    assert proc.returncode == 0 and "resuming: 3 students" in proc.stdout, proc.stdout + proc.stderr
     with open(summary, encoding="utf-8") as f:
         resumed = {r["student_id"]: (r["score"], r["status"]) for r in csv.DictReader(f)}
     assert resumed == first
     assert graded_before == {sid: (root / "autograded" / sid / ASSIGNMENT / NOTEBOOK).stat().st_mtime_ns
-                             for sid in ("full", "blank")}, "a finished student was graded again"
+                             for sid in finished}, "a finished student was graded again"
 
 
 def test_the_grader_says_when_its_own_files_differ_from_the_committed_ones(tmp_path):
