@@ -314,6 +314,7 @@ def cycle():
         hub = Hub(base, settings, api_token)
         hub.wait_until_up()
         hub.start_servers([instructor, alice, bob])
+        hub.api("POST", f"/users/{carol}/server")  # ready by the time she logs in, in Chromium
         lap("hub up, three servers started")
 
         course_id, course = settings["course_id"], Path(settings["course"])
@@ -386,6 +387,9 @@ def cycle():
         instructor_env = {"HOME": str(teacher_home), "USER": instructor, "LOGNAME": instructor,
                           "PATH": f"{settings['env']}/bin:/usr/bin:/bin",
                           "NBGRADER_EXCHANGE": str(exchange)}
+        # The instructor's `make` finds the class's environment up to date and installs nothing.
+        instructor_make = as_user(instructor, ["make", "install"], instructor_env, cwd=course,
+                                  check=False)
         graded = as_user(instructor, [f"{settings['env']}/bin/python", "-m",
                                       "autograder.instructor.grade_class", ASSIGNMENT, "--jobs", "2"],
                          instructor_env, cwd=course, timeout=600)
@@ -413,6 +417,7 @@ def cycle():
             "validated": validated, "submitted": submitted, "forged_submit": forged_submit,
             "planting": planting, "before": before, "after": after, "collected": collected,
             "graded": graded, "fetched": fetched, "timings": timings,
+            "instructor_make": instructor_make,
             "student_formgrader": student_formgrader,
         }
     finally:
@@ -450,6 +455,12 @@ def test_the_instructor_grades_the_class_sandboxed_as_herself(cycle):
     assert float(bob["score"]) == cycle["bob_expected"], bob
 
 
+def test_the_instructors_make_uses_the_class_environment_as_it_is(cycle):
+    made = cycle["instructor_make"]
+    assert made.returncode == 0 and "pip" not in made.stdout + made.stderr, (
+        f"make install, as the instructor:\n{made.stdout}\n{made.stderr}")
+
+
 def test_each_student_fetches_only_their_own_feedback(cycle):
     hub = cycle["hub"]
     for student, other in ((cycle["alice"], cycle["bob"]), (cycle["bob"], cycle["alice"])):
@@ -458,16 +469,19 @@ def test_each_student_fetches_only_their_own_feedback(cycle):
         home = Path(pwd.getpwnam(student).pw_dir)
         feedback = list(home.glob(f"{ASSIGNMENT}/feedback/*/*.html"))
         assert len(feedback) == 1, f"{student} fetched {feedback}"
-        own = next((home / ".local/share/jupyter/nbgrader_cache").rglob("timestamp.txt")).read_text()
+        own = next((home / ".local/share/jupyter/nbgrader_cache").glob(
+            f"*/{student}+{ASSIGNMENT}+*/timestamp.txt")).read_text()
         assert feedback[0].parent.name == own, "the feedback is not for their own submission"
         made = cycle["course"] / "feedback" / "{}" / ASSIGNMENT / NOTEBOOK.replace(".ipynb", ".html")
         assert feedback[0].read_bytes() == Path(str(made).format(student)).read_bytes(), (
             f"{student}'s fetched feedback is not the one grade_class wrote for them")
         assert feedback[0].read_bytes() != Path(str(made).format(other)).read_bytes()
-        listed = [a for a in hub.on_server(student, "GET", "/assignments",
-                                           course_id=cycle["settings"]["course_id"])[1]["value"]
-                  if a["status"] == "submitted"]
-        assert listed and all(a["student_id"] == student for a in listed), listed
+    # alice's Assignment List shows her own submission only (bob's shows his forged one too:
+    # it lists his own cache).
+    listed = [a for a in hub.on_server(cycle["alice"], "GET", "/assignments",
+                                       course_id=cycle["settings"]["course_id"])[1]["value"]
+              if a["status"] == "submitted"]
+    assert listed and all(a["student_id"] == cycle["alice"] for a in listed), listed
 
 
 def test_permissions_are_as_laid_out(cycle):
@@ -556,7 +570,11 @@ def test_a_student_logs_in_and_fetches_from_the_assignment_list(cycle):
             released.locator("button", has_text="Fetch").click()
             panel.locator("#fetched_assignments_list > .list_item", has_text=ASSIGNMENT).wait_for()
             page.screenshot(path=str(OUT / "3_fetched.png"))
-            assert not page.locator(".lm-Menu-item[data-command='nbgrader:open-formgrader']").count()
+            page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
+            items = page.locator(".lm-Menu-item:visible .lm-Menu-itemLabel").all_inner_texts()
+            page.keyboard.press("Escape")
+            assert "Assignment List" in items and "Formgrader" not in items, (
+                f"a student's Nbgrader menu: {items}")
         finally:
             browser.close()
     fetched = Path(pwd.getpwnam(carol).pw_dir) / ASSIGNMENT / NOTEBOOK

@@ -232,6 +232,11 @@ def configure_environment(env: Path, exchange: Path, course_id: str) -> None:
     (etc / "labconfig").mkdir(exist_ok=True)
     rewrite(etc / "labconfig" / "page_config.json",
             json.dumps({"disabledExtensions": {e: True for e in INSTRUCTOR_LAB}}, indent=2))
+    # No "get news about Jupyter?" question for a class: it covers the Assignment List's buttons.
+    overrides = env / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    overrides.parent.mkdir(parents=True, exist_ok=True)
+    rewrite(overrides, json.dumps({"@jupyterlab/apputils-extension:notification":
+                                   {"fetchNews": "false"}}, indent=2))
 
 
 INSTRUCTOR_SERVER = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list"]
