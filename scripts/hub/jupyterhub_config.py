@@ -18,6 +18,10 @@ from pathlib import Path
 c = get_config()  # noqa: F821  (provided by the config loader)
 
 SETTINGS = Path(os.environ.get("PYTORCH_COURSE_HUB", "/opt/pytorch-course/hub/settings.json"))
+if not SETTINGS.is_file():
+    raise SystemExit(f"没有 {SETTINGS}：请用 sudo make hub 布置并启动这个班（它会写这个文件）。\n"
+                     f"{SETTINGS} is missing: lay out and start the class with sudo make hub "
+                     f"(which writes it).")
 s = json.loads(SETTINGS.read_text())
 STATE = SETTINGS.parent
 

@@ -256,19 +256,21 @@ def check_environment(env: Path) -> None:
 # ---- 3. users ----------------------------------------------------------------------------------
 
 def ensure_user(name: str, homes: Path) -> pwd.struct_passwd:
+    created = False
     try:
         user = pwd.getpwnam(name)
     except KeyError:
         run(["useradd", "--create-home", "--home-dir", str(homes / name), "--shell", "/bin/bash",
              "--comment", GECOS, name])
-        user = pwd.getpwnam(name)
+        user, created = pwd.getpwnam(name), True
         print(f"已创建用户 {name}（用 PAM 登录前请设置密码：passwd {name}）/ created user {name} "
               f"(give it a password for PAM logins: passwd {name})")
     home = Path(user.pw_dir)
     home.mkdir(mode=0o700, exist_ok=True)
     os.chown(home, user.pw_uid, user.pw_gid)
     if home.stat().st_mode & 0o077:
-        print(f"{home}: {oct(home.stat().st_mode & 0o777)} -> 0o700 (只有本人能读 / private)")
+        if not created:
+            print(f"{home}: {oct(home.stat().st_mode & 0o777)} -> 0o700 (只有本人能读 / private)")
         home.chmod(0o700)
     return user
 
