@@ -355,8 +355,10 @@ def cycle():
         planted = inbound / f"{alice}+{ASSIGNMENT}+{later}+planted"
         plant = ("import os, shutil, sys; os.mkdir(sys.argv[1]); shutil.copy(sys.argv[2], sys.argv[1]);"
                  "open(os.path.join(sys.argv[1], 'timestamp.txt'), 'w').write(sys.argv[3])")
-        planting = as_user(bob, [env["PYTHON"], "-c", plant, str(planted),
-                                 f"{env['HOME']}/{ASSIGNMENT}/{NOTEBOOK}", later], env, check=False)
+        planting = [as_user(bob, [env["PYTHON"], "-c", plant, str(folder),
+                                  f"{env['HOME']}/{ASSIGNMENT}/{NOTEBOOK}", later], env, check=False)
+                    # the second one's name holds no timestamp: nbgrader's collect would stop
+                    for folder in (planted, inbound / f"{alice}+{ASSIGNMENT}+not-a-time")]
         course_folder = exchange / course_id
         cache = alice_home / ".local/share/jupyter/nbgrader_cache" / course_id
         before = attack(bob, env, {
@@ -515,15 +517,16 @@ def test_a_forged_or_planted_submission_is_refused_and_reported(cycle):
     alice, bob = cycle["alice"], cycle["bob"]
     # nbgrader lets bob submit in alice's name and plant a folder: both are there...
     assert cycle["forged_submit"].returncode == 0, cycle["forged_submit"].stderr[-2000:]
-    assert cycle["planting"].returncode == 0, cycle["planting"].stderr[-2000:]
+    for planting in cycle["planting"]:
+        assert planting.returncode == 0, planting.stderr[-2000:]
     # ...and collect refuses both, says so, and keeps alice's own submission.
     log = cycle["collected"]["log"]
-    assert log.count(f"Refused inbound/{alice}+") == 2, log
+    assert log.count(f"Refused inbound/{alice}+") == 3, log
     assert f"is owned by {bob}, not {alice}" in log, log
     stamp = (cycle["course"] / "submitted" / alice / ASSIGNMENT / "timestamp.txt").read_text()
     assert stamp == (cycle["alice_folder"] / "timestamp.txt").read_text(), "alice's submission was replaced"
     out = cycle["graded"].stdout
-    assert out.count("⚠ collect 拒收了 inbound/") == 2, out[-3000:]
+    assert out.count("⚠ collect 拒收了 inbound/") == 3, out[-3000:]
     rows = summary(cycle["course"])
     assert rows[alice]["status"] == "ok" and float(rows[alice]["score"]) == float(rows[alice]["max_score"])
     assert rows[bob]["status"] == "flagged" and "named " + alice in rows[bob]["reason"], rows[bob]

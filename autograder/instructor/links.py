@@ -23,6 +23,7 @@ import os
 import pwd
 import shutil
 import stat
+from datetime import datetime
 from pathlib import Path
 
 from nbgrader.coursedir import CourseDirectory
@@ -119,7 +120,15 @@ class CollectWithoutLinks(ExchangeCollect):
     links in a submission."""
 
     def _path_to_record(self, path):
-        record = super()._path_to_record(path)
+        try:
+            record = super()._path_to_record(path)
+        except ValueError:  # a timestamp nbgrader cannot read (say, planted): refused, never a stop
+            name = os.path.basename(path)
+            record = {"username": name.split("+")[0], "filename": name, "timestamp": datetime.min}
+            record["owner"] = user_name(os.lstat(path).st_uid)
+            record["refused"] = "its name holds no timestamp nbgrader can read"
+            self._scanned = getattr(self, "_scanned", []) + [record]
+            return record
         refused = not_theirs(Path(path), record["username"]) if self.check_owner else None
         record["owner"], record["refused"] = refused or ("", None)
         self._scanned = getattr(self, "_scanned", []) + [record]
