@@ -370,3 +370,15 @@ def test_the_gradebook_is_read_once_per_assignment_while_its_tests_stay_the_same
     gradebook_cells("sqlite:///other.db", "ps1", "ps1", graded=graded(TEST))
     assert len(reads) == 3
 
+
+
+def test_a_function_is_fetched_once_per_test_cell_and_a_value_on_every_read(kernel, monkeypatch):
+    requests = []
+    send = kernel.request
+    monkeypatch.setattr(kernel, "request", lambda op, codec, **fields: requests.append(
+        (op, fields.get("name"))) or send(op, codec, **fields))
+    referee = _referee(kernel, "for _ in range(3):\n    call(crop, torch.ones(2, 4, 5))\n    answers\n")
+    referee.judge("ex_test", timeout=30)
+    assert requests.count(("get", "crop")) == 1 and requests.count(("get", "answers")) == 3
+    referee.judge("ex_test", timeout=30)  # another test cell: the kernel forgot the first's
+    assert requests.count(("get", "crop")) == 2

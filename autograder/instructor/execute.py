@@ -257,6 +257,7 @@ class SandboxExecute(Execute):
                 lost = await self.run(nbformat.from_dict(cell), index, store_history=False)
             finally:
                 self.nb.cells[index] = cell  # nbclient stores the copy it ran
+                self.clear_display_id_mapping(index)  # its displays are not the cell's outputs
             if lost:
                 return index
         if self.deadline.passed:

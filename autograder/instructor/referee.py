@@ -278,19 +278,26 @@ class RemoteFunction(Remote):
 
 class Namespace(dict):
     """The test cells' globals: what the instructor's cells defined, then builtins, then the
-    student's names, fetched from the kernel on every read."""
+    student's names, fetched from the kernel on every read; a function or class (whose calls run
+    in the kernel anyway) once per test cell, as a test calls one many times."""
 
     def __init__(self, kernel: Kernel):
         super().__init__(__name__="__main__", __builtins__=builtins)
         self.kernel = kernel
+        self.callables: dict[str, RemoteFunction] = {}  # this test cell's; forgotten after it
 
     def __missing__(self, name):
         if hasattr(builtins, name):
             return getattr(builtins, name)
+        if name in self.callables:
+            return self.callables[name]
         try:
-            return self.kernel.get(name)
+            value = self.kernel.get(name)
         except NameError:
             raise NameError(f"name '{name}' is not defined", name=name) from None
+        if isinstance(value, RemoteFunction):
+            self.callables[name] = value
+        return value
 
 
 class Referee:
@@ -311,6 +318,7 @@ class Referee:
                 if cell["cell_type"] == "code" and cell["locked"] and not cell["test"]:
                     self.run_quietly(cell["source"])
         self.done = max(self.done, position + 1)
+        self.namespace.callables.clear()  # the kernel forgot them after the last test cell
         self.kernel.deadline = time.monotonic() + timeout
         printed = io.StringIO()
         try:
