@@ -103,3 +103,21 @@ def test_the_grader_says_when_its_own_files_differ_from_the_committed_ones(tmp_p
     (package / "sneaky.pth").write_text("import os\n")
     assert sorted(uncommitted_changes([package])) == ["autograder/checks.py", "autograder/sneaky.pth"]
     assert uncommitted_changes([tmp_path]) == []  # not a git checkout: nothing to compare with
+
+
+def test_a_release_that_differs_from_source_is_noticed(tmp_path):
+    """grade_class compares the release it generates with the committed one, byte for byte (the
+    round trip's release check relies on it)."""
+    from autograder.instructor.grade_class import _differs
+
+    fresh, committed = tmp_path / "fresh", tmp_path / "committed"
+    for folder in (fresh, committed):
+        (folder / ".ipynb_checkpoints").mkdir(parents=True)
+        (folder / "ps1.ipynb").write_bytes(b'{"cells": []}')
+    (committed / ".ipynb_checkpoints" / "ps1-checkpoint.ipynb").write_text("opened once")
+    assert not _differs(fresh, committed)
+    (committed / "ps1.ipynb").write_bytes(b'{"cells": [] }')
+    assert _differs(fresh, committed)
+    (committed / "ps1.ipynb").write_bytes(b'{"cells": []}')
+    (committed / "data.csv").write_text("1")
+    assert _differs(fresh, committed)
