@@ -8,23 +8,53 @@
 
 The test-cell contract
 ----------------------
-A graded test cell (1) builds its inputs with :mod:`autograder.cases` (seeded, on the course's
-device), (2) reaches the student's code ONLY through ``call(fn, *args, name="fn(x)")`` or by
-reading an answer variable by its name, (3) computes what is expected with its own (instructor)
-code, and (4) compares with one of the checks below, passing ``mistakes={key: what that mistake
-gives}`` for the exercise's typical wrong answers. A check returns None when the answer is right
-and raises :class:`GradingError` (an AssertionError, so nbgrader counts the failure) whose message
-is Chinese, then English, and names the likely mistake; its ``mistake`` attribute is the key.
-At grading time the test cells run in the referee (:mod:`autograder.instructor.referee`), in the
-grader's process: a name the cell reads that the instructor's cells did not define is fetched
-from the student's kernel, as data (tensors with their memory, numbers, tuples, ...) or as a
-Remote whose calls run there. A function of the test's own that the student's code must call is
-written ``cases.function("lambda t: ...")`` (it travels as source); ``call(setting, student_fn,
-...)`` with such a function runs it beside the student's code.
+Two rules decide what a test cell may contain and what a point may rest on.
 
-Visible tests come first, then hidden tests between ``### BEGIN HIDDEN TESTS`` and
-``### END HIDDEN TESTS`` with other values, shapes and dtypes (``cases.widest_float()``). Never
-write the answer to a prediction question as a literal in a visible test.
+**1. Points come only from facts the student's kernel cannot forge.** At grading time a test cell
+runs in the referee (:mod:`autograder.instructor.referee`), in the grader's process, from the
+instructor's source. It may rest a point on:
+
+* *values*: what a student's function returns, or what an answer variable holds, reached through
+  ``call(fn, *args, name=...)`` or by reading the name. They cross from the kernel as plain data
+  and are judged here, against expected values this process computed from its own inputs,
+  before the call (the kernel gets copies);
+* *the submitted source*: ``written(name, mode)`` (:mod:`autograder.student.written`) builds the
+  student's function or Function class from the cells of the submitted file and runs it here,
+  in an interpreter that knows only tensor math (:mod:`autograder.student.interpreter`). An
+  exercise whose point is *how* something is computed is judged this way: ``BY_HAND`` (no
+  autograd at all), ``FUNCTION`` (a custom Function's forward and backward, no autograd inside),
+  ``AUTOGRAD`` (a training loop, repeated backward passes). Then memory sharing, in-place
+  writes, leaf status, what a Function saved, how many backward passes ran: all are facts about
+  objects in this process.
+
+Never on anything the kernel reports about itself: a count, a flag, a guard's verdict, whether
+a kernel tensor requires grad, shares memory or is a leaf. Where an exercise's point is how, and
+neither values nor the source can show it, change the exercise, or say it is graded by hand.
+
+**2. A released notebook reveals nothing.** The visible part of a test cell (what students see)
+holds data and calls only: its inputs (small literals, or ``cases`` draws), the expected results
+and the typical wrong results *as values*, calls of the student's code, and the checks. No
+``def``, ``lambda`` or class, no arithmetic or method calls on tensors, no torch call but
+``torch.tensor`` of literals: the solution, the oracles and the mistake formulas live in the hidden
+part (between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``), which runs only in the
+referee and draws other values, shapes and dtypes per grading run (``cases`` is salted). A
+prediction's expected value never appears in the visible part; each prediction item is graded in
+a cell of its own and backed by a hidden question the snippet alone does not answer.
+``tests/test_release_leaks.py`` enforces this on release/, and ``tests/test_same_points.py``
+grades every sample answer under many salts: the same answer must always get the same points.
+
+How a visible test reads::
+
+    x = cases.tensor([[1.0, -2.0], [0.5, 3.0]])
+    check_tensor(call(normalise, x, name="normalise(x)"),
+                 cases.tensor([[0.4472, -0.8944], [0.1644, 0.9864]]), name="normalise(x)",
+                 atol=1e-4, mistakes={"normalised_wrong_dim": cases.tensor([[0.8944, -0.5547],
+                                                                            [0.4472, 0.8321]])})
+
+A check returns None when the answer is right and raises :class:`GradingError` (an
+AssertionError, so nbgrader counts the failure) whose message is Chinese, then English, and names
+the likely mistake; its ``mistake`` attribute is the key. A function of the test's own that the
+student's code must call is written ``cases.function("lambda t: ...")`` (it travels as source).
 
     call(fn, *args, name=None, **kwargs)
         fn(*args, **kwargs), with warnings silenced; an unanswered stub, or any exception inside

@@ -17,11 +17,12 @@ from autograder.student.memory import check_shares_memory, check_unchanged, shar
 from autograder.student.mistakes import MISTAKES
 from autograder.student.rules import AFTER_BACKWARD, BY_HAND, Rule
 from autograder.student.values import check_value
+from autograder.student.written import written
 
 notebook.install()  # an unanswered cell says so in both languages (see notebook.py)
 
 __all__ = [
     "AFTER_BACKWARD", "BY_HAND", "GradingError", "MISTAKES", "Rule", "call", "cases",
     "check_derivative", "check_function", "check_gradient", "check_number", "check_shares_memory",
-    "check_tensor", "check_unchanged", "check_value", "shares_memory",
+    "check_tensor", "check_unchanged", "check_value", "shares_memory", "written",
 ]

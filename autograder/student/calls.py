@@ -11,6 +11,7 @@ import warnings
 from autograder.student.cases import TestFunction
 from autograder.student.checks import GradingError, _describe, _error
 from autograder.student.errors import explain
+from autograder.student.interpreter import Refused
 
 
 def call(fn, *args, name=None, **kwargs):
@@ -49,6 +50,10 @@ def described(error):
 
 def _failure(label, error):
     """The GradingError for what calling ``label`` raised: an exception or its ``described`` dict."""
+    if isinstance(error, Refused):  # the interpreter refused the student's code (written.py)
+        where_zh, where_en = _where(error.line)
+        key = "autograd_in_derivative" if error.autograd else "not_allowed_here"
+        return _error(key, f"{label}{where_zh}：{error.zh}", f"{label}{where_en}: {error.en}")
     description = described(error)
     if "NotImplementedError" in description["kinds"]:
         return _error("unanswered", f"{label} 还没有作答（它抛出了 NotImplementedError）。",
@@ -76,10 +81,18 @@ def _raised(label, error):
     if len(detail) > 400:
         detail = detail[:400] + " …"
     meaning_zh, meaning_en = explain(error)
-    zh = f"调用 {label} 时出错：{detail}。" + (f"这通常是说：{meaning_zh}" if meaning_zh else "")
-    en = f"Calling {label} failed with {detail}." + (f" This usually means: {meaning_en}"
-                                                     if meaning_en else "")
+    where_zh, where_en = _where(getattr(error, "student_line", None))
+    zh = f"调用 {label} 时出错{where_zh}：{detail}。" + (f"这通常是说：{meaning_zh}" if meaning_zh else "")
+    en = f"Calling {label} failed{where_en} with {detail}." + (f" This usually means: {meaning_en}"
+                                                               if meaning_en else "")
     return _error("function_raised", zh, en)
+
+
+def _where(line):
+    """Where in the student's cell, when the interpreter knows the line."""
+    if not line:
+        return "", ""
+    return f"（所在单元格的第 {line} 行）", f" (line {line} of its cell)"
 
 
 def is_remote(value) -> bool:

@@ -108,11 +108,19 @@ MISTAKES = {
         "Replace raise NotImplementedError() with your code.",
     ),
     "autograd_in_derivative": (
-        "这里自动求导是关闭的（你的函数在 torch.no_grad() 中运行）：不要调用 backward() 或 "
-        "torch.autograd.grad()，而是用求导法则写出导数公式，例如 x³ 的导数写成 3 * x**2。",
-        "Autograd is off here (your function runs under torch.no_grad()): do not call backward() "
-        "or torch.autograd.grad(); compute the derivative with a formula instead, for example "
-        "3 * x**2 for the derivative of x³.",
+        "这道题练的是自己推导：不要调用 backward()、torch.autograd.grad()、torch.func 或 "
+        "requires_grad_()，而是用求导法则写出导数公式，例如 x³ 的导数写成 3 * x**2。",
+        "This exercise trains your own derivation: do not call backward(), torch.autograd.grad(), "
+        "torch.func or requires_grad_(); compute the derivative with a formula instead, for "
+        "example 3 * x**2 for the derivative of x³.",
+    ),
+    "not_allowed_here": (
+        "这道题的测试按你写的源代码运行你的函数，运行它的解释器只认识 torch 的张量运算、math 模块和几个"
+        "内置函数（len、range、abs、min、max、sum 等），以及你自己定义的函数和类。请只用这些改写那一行。",
+        "The tests of this exercise run your function from the source you wrote, with an "
+        "interpreter that knows only torch's tensor operations, the math module, a few builtins "
+        "(len, range, abs, min, max, sum, ...) and your own functions and classes. Rewrite that "
+        "line with these.",
     ),
     "function_raised": (
         "在一个新的单元格里用一个能手算的小例子调用你的函数，看看是哪一行出错。",

@@ -1,0 +1,160 @@
+"""An assignment's test cells run in this process on answers given as source: a dry run of grading.
+
+    dry = DryRun(Path("source/05_autograd/05_autograd.ipynb"))
+    outcome = dry.run("ex1_df_test", {"ex1_df": "def df(x):\\n    return 2 * x"}, salt=7)
+    outcome.passed, outcome.mistake, outcome.message
+
+The answers are the instructor's own samples (tests/submissions/, candidates taken from a release),
+so they run with plain ``exec``; the test cell runs as the referee runs it: visible part, then the
+hidden part under ``cases.varied_seeds(salt)``, with ``written(...)`` reading the cells above it.
+No kernel, no nbgrader: fast enough to grade every sample under many salts
+(tests/test_same_points.py) and every answer a release could leak (tests/test_release_leaks.py).
+Cells that a test cell does not need (the answers of later exercises) are not run.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from autograder.student import cases
+from autograder.student.checks import GradingError
+from autograder.student.written import cells_from
+
+HIDDEN = "### BEGIN HIDDEN TESTS"
+TIME_LIMIT = 5.0  # seconds for a sample's cells or a test cell (a sample may hang on purpose)
+
+
+@dataclass
+class Outcome:
+    passed: bool
+    mistake: str | None = None  # the GradingError's key; None when it passed or raised otherwise
+    message: str = ""
+    salted: bool = False  # whether the hidden tests drew anything from a salted generator
+    in_visible: bool = False  # whether it failed in the visible part (which no salt changes)
+
+
+def grade_id(cell) -> str | None:
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def is_test_cell(cell) -> bool:
+    flags = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and bool(flags.get("grade")) and not flags.get("solution")
+
+
+def is_answer_cell(cell) -> bool:
+    return bool(cell.metadata.get("nbgrader", {}).get("solution"))
+
+
+class DryRun:
+    """The instructor's notebook of one assignment (with its hidden tests), and the release's
+    stubs for answers a sample leaves out."""
+
+    def __init__(self, source: Path, release: Path | None = None):
+        self.cells = nbformat.read(source, as_version=4).cells
+        stubs = nbformat.read(release, as_version=4).cells if release and release.exists() else []
+        self.stubs = {grade_id(c): c.source for c in stubs if is_answer_cell(c)}
+
+    def test_ids(self) -> list[str]:
+        return [grade_id(c) for c in self.cells if is_test_cell(c)]
+
+    def answer_ids(self, test_id: str | None = None) -> list[str]:
+        """The answer cells above ``test_id`` (every answer cell when None)."""
+        found = []
+        for cell in self.cells:
+            if test_id is not None and grade_id(cell) == test_id:
+                break
+            if is_answer_cell(cell):
+                found.append(grade_id(cell))
+        return found
+
+    def run(self, test_id: str, answers: dict[str, str], salt: int = 0) -> Outcome:
+        """The test cell ``test_id`` judged on ``answers`` ({answer grade_id: source})."""
+        namespace = {"__name__": "__main__"}
+        above = []
+        for cell in self.cells:
+            if grade_id(cell) == test_id:
+                return self.judge(cell.source, namespace, above, salt)
+            if cell.cell_type != "code" or is_test_cell(cell):
+                continue
+            source = answers.get(grade_id(cell), self.stubs.get(grade_id(cell), cell.source)) \
+                if is_answer_cell(cell) else cell.source
+            above.append(source)
+            with _quiet(), contextlib.suppress(Exception), _time_limit(TIME_LIMIT):
+                exec(compile(source, f"<{grade_id(cell)}>", "exec"), namespace)  # noqa: S102
+        raise KeyError(f"no test cell {test_id}")
+
+    @staticmethod
+    def judge(source: str, namespace: dict, above: list[str], salt: int) -> Outcome:
+        visible, _, hidden = source.partition(HIDDEN)
+        drawn = _count_salted_draws()
+        try:
+            with _quiet(), cells_from(above), _time_limit(TIME_LIMIT):
+                exec(compile(visible, "<visible tests>", "exec"), namespace)  # noqa: S102
+                with cases.varied_seeds(salt), drawn:
+                    exec(compile(hidden, "<hidden tests>", "exec"), namespace)  # noqa: S102
+        except Exception as error:  # noqa: BLE001 - the test cell's own failure
+            message = str(error) if isinstance(error, GradingError) else f"{type(error).__name__}: {error}"
+            return Outcome(False, getattr(error, "mistake", None), message, drawn.count > 0,
+                           in_visible=not drawn.entered)
+        return Outcome(True, salted=drawn.count > 0)
+
+
+class _count_salted_draws:
+    """Counts the generators ``cases`` hands out while the hidden tests run."""
+
+    def __init__(self):
+        self.count, self.entered = 0, False
+
+    def __enter__(self):
+        self.entered = True
+        self.original = cases.generator
+
+        def counted(seed):
+            self.count += 1
+            return self.original(seed)
+
+        cases.generator = counted
+        return self
+
+    def __exit__(self, *exc):
+        cases.generator = self.original
+        return False
+
+
+class OutOfTime(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds):
+    """Python code run inside stops with OutOfTime after ``seconds`` (checked line by line, so
+    a sample's endless loop ends; signals are pytest-timeout's)."""
+    deadline, lines = time.monotonic() + seconds, [0]
+
+    def trace(frame, event, arg):
+        lines[0] += 1
+        if lines[0] % 4096 == 0 and time.monotonic() > deadline:
+            raise OutOfTime(f"more than {seconds} s")
+        return trace
+
+    before = sys.gettrace()
+    sys.settrace(trace)
+    try:
+        yield
+    finally:
+        sys.settrace(before)
+
+
+@contextlib.contextmanager
+def _quiet():
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
