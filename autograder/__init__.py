@@ -71,17 +71,23 @@ student's code must call is written ``cases.function("lambda t: ...")`` (it trav
         A gradient: None (backward never reached it), and the AFTER_BACKWARD rules (zeros, sign,
         transpose, k times = accumulated, 1/k). For a gradient computed by a formula pass
         rules=BY_HAND (k times = a constant factor, never accumulation).
-    check_derivative(student_fn, f, name, *, shapes, low, high, seed, mistakes, atol, rtol)
-        A derivative written by hand: called through the by-hand guard (autograder/student/
-        autograd.py: torch.no_grad(), and any use of autograd inside fails) on copies of seeded
-        points, compared with autograd's derivative of f; mistakes map a key to a function of x.
-    check_function(fn, reference, name, *, inputs, arg_names, function=None, gradgrad=False,
-                   saves=None, mistakes=None, forward_mistakes=None)
-        A custom autograd Function (autograder/student/functions.py): its forward against
-        reference(*args), that the output hangs on its node, what its backward returns (count,
-        None, shapes), its gradients with grad_output all ones and then random (ignored
-        grad_output, sign, factor, exercise mistakes; a Jacobian table), gradcheck, and with
-        gradgrad=True second derivatives and gradgradcheck; float64, on the CPU under MPS.
+    written(name, mode="by hand")
+        The student's function or Function class ``name`` built from their cells and run here
+        (modes "by hand", "function", "autograd"; autograder/student/written.py).
+    check_derivative(df, name, *, f=None, points=None, expected=None, shapes, low, high, seed,
+                     mistakes, atol, rtol)
+        A derivative by hand (``written("df", "by hand")``): against autograd's derivative of f
+        at seeded points (mistakes map a key to a function of x), or against ``expected`` at
+        ``points`` (mistakes map a key to values).
+    check_function(fn, name, *, inputs, arg_names, reference=None, expected=None, function=None,
+                   gradgrad=False, saves=None, mistakes=None, forward_mistakes=None,
+                   dtypes=(float32, float64))
+        A custom autograd Function as written (autograder/student/functions.py): its forward
+        against reference(*args) or expected values, its inputs left alone, no tensor kept on
+        ctx, the output on its own node, what its backward returns (count, None, shapes), that it
+        leaves grad_output alone, its gradients with grad_output all ones and then random
+        (ignored grad_output, sign, factor, exercise mistakes; a Jacobian table), in float32 and
+        float64, then gradcheck, and with gradgrad=True second derivatives and gradgradcheck.
     check_value(answer, expected, name, *, mistakes=None)
         An exact non-tensor answer (a shape as a tuple, a dtype, True/False, a count). The
         expected value is never shown.

@@ -14,6 +14,7 @@ from autograder import (
     check_number,
     check_tensor,
 )
+from autograder.student.interpreter import Interpreter
 from autograder.student.mistakes import EXPLANATIONS
 from tests.language import CHINESE, untranslated_terms
 
@@ -360,23 +361,31 @@ def sin_of_square(x):
     return torch.sin(x ** 2)
 
 
+def by_hand(source, name="df"):
+    """A derivative as the interpreter builds it from a student's source (no autograd there)."""
+    return Interpreter(["import torch\nimport math\n" + source], autograd=False, grad_off=True).lookup(name)
+
+
+def derivative(df, f, **options):
+    check_derivative(df, "df", f=f, **options)
+
+
 def test_right_derivative_passes_on_every_shape():
-    check_derivative(lambda x: torch.cos(x ** 2) * 2 * x, sin_of_square,
-                     shapes=((), (7,), (2, 3), (2, 2, 2)))
+    derivative(by_hand("def df(x):\n    return torch.cos(x ** 2) * 2 * x"), sin_of_square,
+               shapes=((), (7,), (2, 3), (2, 2, 2)))
 
 
-def test_derivative_runs_on_seeded_plain_points_without_autograd():
+def test_derivative_runs_on_seeded_plain_points():
     seen = []
 
     def spy(x):
-        seen.append((x.clone(), x.requires_grad, torch.is_grad_enabled()))
+        seen.append((x.clone(), x.requires_grad))
         return 2 * x
 
     for _ in range(2):
-        check_derivative(spy, lambda x: x ** 2, shapes=((50,),), low=-1.0, high=3.0, seed=4)
-    (first, requires_grad, grad_enabled), (second, _, _) = seen
-    assert torch.equal(first, second) and first.dtype == torch.float32
-    assert not requires_grad and not grad_enabled
+        derivative(spy, lambda x: x ** 2, shapes=((50,),), low=-1.0, high=3.0, seed=4)
+    (first, requires_grad), (second, _) = seen
+    assert torch.equal(first, second) and first.dtype == torch.float32 and not requires_grad
     assert first.min() >= -1.0 and first.max() < 3.0
 
 
@@ -386,11 +395,20 @@ def test_derivative_cannot_change_the_expected_values():
         x.mul_(100)
         return result
 
-    check_derivative(vandal, lambda x: x ** 2)
+    derivative(vandal, lambda x: x ** 2)
+
+
+def test_derivative_against_values():
+    x = torch.tensor([0.5, -1.0, 2.0])
+    df = by_hand("def df(x):\n    return 3 * x ** 2")
+    check_derivative(df, "df", points=x, expected=3 * x ** 2)
+    error = diagnose(check_derivative, by_hand("def df(x):\n    return x ** 2"), "df", points=x,
+                     expected=3 * x ** 2, mistakes={"missing_inner_derivative": x ** 2})
+    assert error.mistake == "missing_inner_derivative"
 
 
 def test_value_instead_of_derivative_is_automatic():
-    error = diagnose(check_derivative, sin_of_square, sin_of_square)
+    error = diagnose(derivative, sin_of_square, sin_of_square)
     assert_diagnosis(error, "value_instead_of_derivative", "函数值 f(x)", "function's value f(x)")
 
 
@@ -398,42 +416,37 @@ def test_derivative_exercise_mistake():
     def forgot_inner(x):
         return torch.cos(x ** 2)
 
-    error = diagnose(check_derivative, forgot_inner, sin_of_square,
+    error = diagnose(derivative, forgot_inner, sin_of_square,
                      mistakes={"missing_inner_derivative": forgot_inner})
     assert_diagnosis(error, "missing_inner_derivative", "内层函数的导数", "inner derivative")
 
 
 def test_unanswered_stub():
-    def stub(x):
-        raise NotImplementedError()
-
-    assert_diagnosis(diagnose(check_derivative, stub, sin_of_square), "unanswered", "还没有作答",
+    stub = by_hand("def df(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()")
+    assert_diagnosis(diagnose(derivative, stub, sin_of_square), "unanswered", "还没有作答",
                      "not answered yet")
 
 
-@pytest.mark.parametrize("use_autograd", [
-    lambda x: torch.autograd.grad(sin_of_square(x).sum(), x)[0],
-    lambda x: sin_of_square(x.requires_grad_()).sum().backward(),
+@pytest.mark.parametrize("body", [
+    "return torch.autograd.grad(torch.sin(x ** 2).sum(), x)[0]",
+    "torch.sin(x.requires_grad_() ** 2).sum().backward()\n    return x.grad",
+    "with torch.enable_grad():\n        x.requires_grad_()\n        torch.sin(x ** 2).sum().backward()\n    return x.grad",
 ])
-def test_autograd_inside_derivative(use_autograd):
-    error = diagnose(check_derivative, use_autograd, sin_of_square)
+def test_autograd_inside_a_derivative_by_hand(body):
+    error = diagnose(derivative, by_hand(f"def df(x):\n    {body}"), sin_of_square)
     assert_diagnosis(error, "autograd_in_derivative", "用求导法则写出导数公式",
                      "compute the derivative with a formula")
 
 
-def test_autograd_switched_back_on_inside_derivative():
-    def sneaky(x):
-        with torch.enable_grad():
-            x.requires_grad_()
-            sin_of_square(x).sum().backward()
-        return x.grad
+def test_a_derivative_from_the_kernel_is_refused():
+    class Remote:
+        _REFEREE_REMOTE = True
 
-    error = diagnose(check_derivative, sneaky, sin_of_square)
-    assert_diagnosis(error, "autograd_in_derivative", "requires_grad", "requires_grad")
+    assert diagnose(derivative, Remote(), sin_of_square).mistake == "check_misconfigured"
 
 
 def test_math_module_on_a_tensor():
-    error = diagnose(check_derivative, lambda x: math.cos(x), torch.sin)
+    error = diagnose(derivative, lambda x: math.cos(x), torch.sin)
     assert_diagnosis(error, "function_raised", "torch.sin", "torch.sin")
 
 
@@ -441,21 +454,21 @@ def test_derivative_raises_something_else():
     def broken(x):
         return {}["missing"]
 
-    assert_diagnosis(diagnose(check_derivative, broken, torch.sin), "function_raised", "KeyError",
+    assert_diagnosis(diagnose(derivative, broken, torch.sin), "function_raised", "KeyError",
                      "failed with KeyError")
 
 
 def test_derivative_returns_a_python_number():
-    error = diagnose(check_derivative, lambda x: 3.0, lambda x: 3 * x)
+    error = diagnose(derivative, lambda x: 3.0, lambda x: 3 * x)
     assert_diagnosis(error, "not_a_tensor", "torch.full_like(x, c)", "torch.full_like(x, c)")
 
 
 def test_derivative_returns_none():
-    assert diagnose(check_derivative, lambda x: None, torch.sin).mistake == "answer_is_none"
+    assert diagnose(derivative, lambda x: None, torch.sin).mistake == "answer_is_none"
 
 
 def test_derivative_wrong_shape():
-    error = diagnose(check_derivative, lambda x: torch.cos(x)[:, None], torch.sin)
+    error = diagnose(derivative, lambda x: torch.cos(x)[:, None], torch.sin)
     assert_diagnosis(error, "wrong_shape", "(7, 1)，应为 (7,)", "(7, 1), expected (7,)")
 
 
@@ -467,11 +480,11 @@ def test_derivative_wrong_shape():
     (lambda x: torch.sqrt(x), lambda x: x ** 3, "nan_or_inf"),
 ])
 def test_derivative_diagnoses(answer, f, mistake):
-    assert diagnose(check_derivative, answer, f).mistake == mistake
+    assert diagnose(derivative, answer, f).mistake == mistake
 
 
 def test_wrong_derivative_names_the_input_point():
-    error = diagnose(check_derivative, lambda x: x, lambda x: x ** 3, shapes=((2, 3),))
+    error = diagnose(derivative, lambda x: x, lambda x: x ** 3, shapes=((2, 3),))
     assert_diagnosis(error, "wrong_values", "x[0, 0] = ", "at x[0, 0] = ")
 
 
@@ -495,8 +508,8 @@ def failing_and_passing_checks():
         lambda: check_gradient(None, E),
         lambda: check_gradient(3 * E, E),
         lambda: check_number(torch.tensor([0.5], requires_grad=True), 0.5),
-        lambda: check_derivative(noisy, torch.sin),
-        lambda: check_derivative(noisy, torch.cos),
+        lambda: check_derivative(noisy, "df", f=torch.sin),
+        lambda: check_derivative(noisy, "df", f=torch.cos),
         lambda: check_tensor(quietly(lambda: torch.nested.nested_tensor([E, E[:2]])), E),
     ]
     return calls
@@ -531,10 +544,10 @@ def test_error_is_raised_from_the_public_frame_without_context():
     (check_tensor, (None, E)),
     (check_number, (None, 0.5)),
     (check_gradient, (None, E)),
-    (check_derivative, (lambda x: 1 / 0, torch.sin)),
+    (check_derivative, (lambda x: 1 / 0, "df")),
 ])
 def test_every_public_check_raises_from_its_own_frame(check, args):
-    error = diagnose(check, *args)
+    error = diagnose(check, *args, **({"f": torch.sin} if check is check_derivative else {}))
     frame = error.__traceback__
     while frame.tb_next is not None:
         frame = frame.tb_next

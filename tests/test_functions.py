@@ -7,9 +7,9 @@ from torch.autograd import Function
 from torch.autograd.function import once_differentiable
 
 from autograder import GradingError, cases, check_function
-from autograder.student import functions
 from autograder.student.calls import _raised, described
-from autograder.student.functions import StudentFunction, _Probe, _prepared
+from autograder.student.functions import _Probe
+from autograder.student.interpreter import Interpreter
 
 
 def softplus(x):
@@ -35,7 +35,7 @@ BROADCAST = [(cases.randn(4, 3, seed=1), cases.randn(3, seed=2), cases.randn(3, 
 
 
 def check(fn, reference=softplus, name="Softplus", inputs=ONE_INPUT, arg_names=("x",), **options):
-    check_function(fn, reference, name, inputs=inputs, arg_names=arg_names, **options)
+    check_function(fn, name, reference=reference, inputs=inputs, arg_names=arg_names, **options)
 
 
 def mistake_of(fn, **options):
@@ -169,7 +169,7 @@ def product_mistake(backward):
 
 
 def test_the_right_product_passes():
-    check_function(ScaledProduct, scaled_product, "ScaledProduct", inputs=TWO_INPUTS,
+    check_function(ScaledProduct, "ScaledProduct", reference=scaled_product, inputs=TWO_INPUTS,
                    arg_names=("x", "y", "alpha"))
 
 
@@ -412,111 +412,123 @@ def test_inputs_need_not_require_grad():
           arg_names=("x", "w"), needs_grad=(True, False))
 
 
-# ---------------------------------------------------------------- the judge and StudentFunction
+# ---------------------------------------------------------------- the judge's own tensors
 
 
-def is_plain(value):
-    """Plain data: detached tensors, numbers, strings, None, and tuples, lists, dicts of them."""
-    if value is None or type(value) in (bool, int, float, complex, str):
-        return True
-    if type(value) is torch.Tensor:
-        return value.grad_fn is None and not value.requires_grad
-    if type(value) in (tuple, list):
-        return all(is_plain(item) for item in value)
-    if type(value) is dict:
-        return all(is_plain(key) and is_plain(item) for key, item in value.items())
-    return False
+def test_grad_output_changed_in_place():
+    def backward(ctx, g):
+        return g.mul_(torch.sigmoid(saved_x(ctx)))
+
+    mistake, message = mistake_of(variant(Softplus, backward=backward))
+    assert mistake == "grad_output_modified" and "changed the grad_output it was given" in message
 
 
-def forward_raises(ctx, x):
-    raise RuntimeError("boom")
+def test_an_input_changed_in_place():
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.log1p(x.exp_())
+
+    mistake, message = mistake_of(variant(Softplus, forward=forward))
+    assert mistake == "input_modified" and "changed its input x in place" in message
 
 
-@once_differentiable
-def once_backward(ctx, g):
-    x, y = ctx.saved_tensors
-    return -g * x * y
+def test_what_a_backward_writes_into_its_inputs_does_not_become_the_expected_value():
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        x.data.mul_(0)  # the expected value from these inputs would now be that of 0
+        return g * torch.sigmoid(x)
+
+    assert mistake_of(variant(Softplus, backward=backward))[0] == "input_modified"
 
 
-# (fn, function, the public methods that answer; the others raise, as the judge never calls them then)
-STUDENTS = {
-    "right": (Gaussian, Gaussian, "forward saved grads second gradcheck gradgradcheck jacobians"),
-    "forward_builds_graph": (gaussian, Gaussian, "forward grads second gradcheck gradgradcheck jacobians"),
-    "forward_raises": (variant(Gaussian, forward=forward_raises), None, "forward grads second jacobians"),
-    "wrong_gradient_count": (variant(Gaussian, backward=lambda ctx, g: (g, g)), None,
-                             "forward saved grads second jacobians"),
-    "unanswered": (variant(Gaussian, backward=lambda ctx, g: (_ for _ in ()).throw(NotImplementedError())),
-                   None, "forward saved grads second jacobians"),
-    "once_differentiable": (variant(Gaussian, backward=once_backward), None,
-                            "forward saved grads second gradcheck gradgradcheck jacobians"),
-}
+# ---------------------------------------------------------------- dtypes and ranges
 
 
-@pytest.mark.parametrize("key", STUDENTS)
-def test_student_function_answers_only_plain_data(key):
-    fn, function, answering = STUDENTS[key]
-    args = _prepared((cases.randn(3, seed=1),), ("x",), None)
-    student = StudentFunction(fn, function or fn, args, "f(x)")
-    ones = torch.ones(3, dtype=torch.float64)
-    calls = {"forward": (), "saved": (), "grads": (ones,), "second": (ones, (ones,)),
-             "gradcheck": (), "gradgradcheck": (), "jacobians": (0,)}
-    answered = []
-    for name, arguments in calls.items():
-        try:
-            result = getattr(student, name)(*arguments)
-        except Exception:  # an error that is not the student's answer is raised, not returned
-            continue
-        assert is_plain(result), (name, result)
-        answered.append(name)
-    assert answered == answering.split()
+def test_a_function_right_only_in_float64_fails_in_float32():
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.log1p(torch.exp(x.double())).to(x.dtype) if x.dtype == torch.float64 else x * 0
+
+    mistake, message = mistake_of(variant(Softplus, forward=forward))
+    assert mistake == "wrong_values" and "float32" in message
 
 
-def test_the_judge_reaches_the_student_only_through_student_function(monkeypatch):
-    calls, judges = [], []
+def test_a_backward_wrong_only_far_out_fails_on_wide_inputs():
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * torch.where(x.abs() > 8, torch.zeros_like(x), torch.sigmoid(x))
 
-    class Recorder:
-        def __init__(self, student):
-            self._student = student
+    fn = variant(Softplus, backward=backward)
+    check(fn)  # the usual randn inputs never reach |x| > 8
+    mistake, _ = mistake_of(fn, inputs=[(cases.spread(12, seed=3),)])
+    assert mistake in ("wrong_values", "backward_mismatch")
 
-        def __getattr__(self, name):
-            method = getattr(self._student, name)
 
-            def recorded(*args):
-                assert is_plain(args), (name, args)
-                result = method(*args)
-                assert is_plain(result), (name, result)
-                calls.append(name)
-                return result
-            return recorded
+# ---------------------------------------------------------------- values instead of a reference
 
-    class Judge(functions._Case):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            judges.append(self)
 
-    monkeypatch.setattr(functions, "beside", lambda anchor, factory, *args: Recorder(factory(*args)))
-    monkeypatch.setattr(functions, "_Case", Judge)
-    check(Gaussian, reference=gaussian, gradgrad=True, saves="output")
-    flipped = variant(Gaussian, backward=lambda ctx, g: -once_backward(ctx, g))
-    assert mistake_of(flipped, reference=gaussian)[0] == "sign_flipped"
-    assert set(calls) == {"forward", "saved", "grads", "second", "gradcheck", "gradgradcheck",
-                          "jacobians"}
+def test_expected_values_instead_of_a_reference():
+    x = cases.tensor([-2.0, 0.0, 3.0])
+    output, grad = softplus(x), torch.sigmoid(x)
+    check_function(Softplus, "Softplus", inputs=[(x,)], arg_names=("x",), expected=[(output, (grad,))])
+    flipped = variant(Softplus, backward=lambda ctx, g: -g * torch.sigmoid(saved_x(ctx)))
+    with pytest.raises(GradingError) as error:
+        check_function(flipped, "Softplus", inputs=[(x,)], arg_names=("x",),
+                       expected=[(output, (grad,))], mistakes={"missing_inner_derivative": (-grad,)})
+    assert error.value.mistake == "missing_inner_derivative"
 
-    def reaches_the_student(value):
-        if isinstance(value, (tuple, list)):
-            return any(reaches_the_student(item) for item in value)
-        if isinstance(value, dict):
-            return any(reaches_the_student(item) for item in value.values())
-        if isinstance(value, torch.Tensor):
-            return value.grad_fn is not None  # a node of the student's graph
-        return (isinstance(value, type) and issubclass(value, Function)
-                or isinstance(getattr(value, "__self__", None), type))  # e.g. Gaussian.apply
 
-    assert len(judges) == 3
-    for judge in judges:
-        held = {key: value for key, value in vars(judge).items() if key != "student"}
-        assert type(judge.student) is Recorder
-        assert not any(reaches_the_student(value) for value in held.values()), held
+# ---------------------------------------------------------------- as written
+
+
+WRITTEN = """
+import torch
+from torch.autograd import Function
+
+class Softplus(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.x = x
+        return torch.log1p(torch.exp(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * torch.sigmoid(ctx.x)
+
+class Sort(Function):
+    @staticmethod
+    def forward(ctx, x):
+        values, indices = torch.sort(x, dim=-1)
+        ctx.mark_non_differentiable(indices)
+        ctx.save_for_backward(indices)
+        return values, indices
+
+    @staticmethod
+    def backward(ctx, grad_values, grad_indices):
+        (indices,) = ctx.saved_tensors
+        return torch.zeros_like(grad_values).scatter(-1, indices, grad_values)
+"""
+
+
+def test_a_written_function_keeping_its_input_on_ctx():
+    softplus_class = Interpreter([WRITTEN], autograd=False).lookup("Softplus")
+    mistake, message = mistake_of(softplus_class)
+    assert mistake == "tensor_on_ctx" and "ctx.x" in message
+
+
+def test_a_written_function_with_a_second_output_that_is_not_differentiable():
+    sort = Interpreter([WRITTEN], autograd=False).lookup("Sort")
+    check(sort, reference=lambda x: torch.sort(x, dim=-1), name="Sort",
+          inputs=[(cases.randn(3, 4, seed=1),)])
+
+
+def test_an_object_of_the_kernel_is_refused():
+    class Remote:
+        _REFEREE_REMOTE = True
+
+    with pytest.raises(GradingError) as error:
+        check(Remote())
+    assert error.value.mistake == "check_misconfigured" and "written" in str(error.value)
 
 
 class Unprintable(Exception):
@@ -527,5 +539,6 @@ class Unprintable(Exception):
 @pytest.mark.parametrize("error", [RuntimeError("mat1 and mat2 shapes cannot be multiplied (3x4 and 7x7)"),
                                    KeyError("k"), Unprintable()])
 def test_an_error_described_as_plain_data_reads_as_the_error_itself(error):
-    assert is_plain(described(error))
+    description = described(error)
+    assert all(value is None or isinstance(value, (str, list)) for value in description.values())
     assert str(_raised("f(x)", described(error))) == str(_raised("f(x)", error))

@@ -282,12 +282,12 @@ def test_a_written_function_is_a_real_function_node():
     assert gradcheck(interpreter.lookup("Exp").apply, (x,))
 
 
-def test_once_differentiable_is_kept_and_a_tensor_on_ctx_is_recorded():
+def test_once_differentiable_is_kept_and_attributes_set_on_ctx_stay_there():
     interpreter = functions()
     x = torch.randn(5, dtype=torch.float64, requires_grad=True)
     assert not gradgradcheck(interpreter.lookup("Gaussian").apply, (x,), raise_exception=False)
-    interpreter.lookup("Scaled").apply(x, 2.0)
-    assert interpreter.ctx_logs["Scaled"].tensor_attributes == {"x"}
+    node = interpreter.lookup("Scaled").apply(x, 2.0).grad_fn
+    assert set(vars(node)) == {"x", "alpha"} and vars(node)["x"] is x
 
 
 def test_autograd_inside_a_backward_is_refused():

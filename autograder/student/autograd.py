@@ -1,18 +1,11 @@
-"""Checks for autograd exercises (chapter 05): derivatives by hand, the by-hand guard, predictions.
+"""Checks for autograd exercises (chapter 05): derivatives by hand, tuple answers, predictions.
 
-    check_derivative(student_fn, f, name, *, shapes, low, high, seed, mistakes, atol, rtol)
-        A derivative written by hand, called through call_by_hand on copies of seeded points and
-        compared with autograd's derivative of the elementwise f (exported from autograder).
-
-    call_by_hand(fn, *args, name)
-        ``call(fn, *args)`` for an exercise that asks for a gradient computed with a formula: fn
-        runs under torch.no_grad(), and if it switches autograd back on anyway (torch.enable_grad,
-        set_grad_enabled, torch.autograd.grad / backward on a copy that requires grad,
-        torch.autograd.functional, torch.func.grad / vjp / jacrev / jacfwd, forward-mode AD), the
-        call fails with "autograd_in_derivative", whatever it returned.
-    by_hand(fn)
-        The guard itself, as a wrapper: the wrapped function raises AutogradUsed (a RuntimeError)
-        when fn used autograd.
+    check_derivative(df, name, *, f=None, points=None, expected=None, shapes, low, high, seed,
+                     mistakes, atol, rtol)
+        A derivative written by hand, ``df = written("df", "by hand")`` (the student's source run
+        here, where autograd does not exist for it: autograder/student/written.py), compared with
+        autograd's derivative of the elementwise ``f`` at seeded points (hidden tests), or with
+        ``expected`` at ``points`` (visible tests, values only). Exported from autograder.
     unpack(answer, names, name) / single(answer, name, mistake="autograd_grad_tuple")
         A tuple answer with one item per name, each a single value: a wrong count, or an item that
         is still the tuple torch.autograd.grad returns, is a GradingError that says so.
@@ -22,97 +15,18 @@
         check_tensor for a predicted tensor that never shows the expected values: wrong values
         that no listed mistake explains are "wrong_prediction".
     check_trainable(w, name, mistake="parameter_rebound")
-        w (a tensor a training function returned) is a leaf tensor that requires grad; otherwise
-        the mistake, with what w is instead.
+        w (a tensor a written training function returned) is a leaf tensor that requires grad;
+        otherwise the mistake, with what w is instead.
     check_passes(count, expected=2, mistakes={key: count})
-        The number of backward passes a hook on the shared node counted.
+        The number of backward passes a hook on the shared node counted (on the checks' own graph).
 """
 import torch
-from torch.overrides import TorchFunctionMode
 
 from autograder.student import cases
-from autograder.student.calls import beside, call
+from autograder.student.calls import call, is_remote
 from autograder.student.checks import (GradingError, _check_mistake_keys, _diagnose, _error,
                                        _run, check_tensor)
 from autograder.student.rules import BY_HAND
-from autograder.student.wire import grad_fn_name
-
-
-# ---------------------------------------------------------------- the by-hand guard
-
-# torch functions that mean autograd even with grad mode off (forward-mode AD needs no grad mode)
-_ALWAYS = {"grad", "backward", "requires_grad_", "_make_dual", "_unpack_dual"}
-_ENTRY_POINTS = {  # what a student wrote, named by the torch function it calls
-    "_set_grad_enabled": "torch.enable_grad() / set_grad_enabled",
-    "requires_grad_": "requires_grad_()",
-    "grad": "torch.autograd.grad / torch.func.grad",
-    "backward": ".backward()",
-    "_make_dual": "forward-mode AD (torch.func.jvp / jacfwd)",
-}
-
-
-class AutogradUsed(RuntimeError):
-    """Raised by a by_hand() function that used autograd."""
-
-
-class _Watch(TorchFunctionMode):
-    """Notes every torch call made with grad mode on, and every call in _ALWAYS."""
-
-    def __init__(self):
-        super().__init__()
-        self.used = []
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        name = getattr(func, "__name__", type(func).__name__)
-        if (torch.is_grad_enabled() or name in _ALWAYS) and name not in self.used:
-            self.used.append(name)
-        return func(*args, **(kwargs or {}))
-
-    def summary(self) -> str:
-        named = [_ENTRY_POINTS[name] for name in self.used if name in _ENTRY_POINTS]
-        return ", ".join(named) if named else "grad mode on"
-
-
-def by_hand(fn):
-    """fn run under torch.no_grad(); raises AutogradUsed if it used autograd anyway."""
-
-    def run(*args, **kwargs):
-        __tracebackhide__ = True
-        watch = _Watch()
-        run.used = ""
-        error = None
-        with torch.no_grad(), watch:
-            try:
-                result = fn(*args, **kwargs)
-            except NotImplementedError:
-                raise
-            except Exception as raised:  # an autograd call may fail under no_grad: report the use
-                error = raised
-        if watch.used:
-            run.used = watch.summary()
-            raise AutogradUsed(f"autograd used: {run.used}") from None
-        if error is not None:
-            raise error
-        return result
-
-    run.__name__ = getattr(fn, "__name__", "function")
-    run.used = ""
-    return run
-
-
-def call_by_hand(fn, *args, name):
-    """call(fn, *args, name=name) with fn under the by-hand guard."""
-    __tracebackhide__ = True
-
-    guarded = beside(fn, by_hand, fn) if callable(fn) else fn  # the guard runs where fn runs
-    try:
-        return call(guarded, *args, name=name)
-    except GradingError:
-        if not getattr(guarded, "used", ""):
-            raise
-    raise _error("autograd_in_derivative",
-                 f"{name} 在函数里重新打开了自动求导（{guarded.used}）。",
-                 f"{name} switched autograd back on inside the function ({guarded.used}).") from None
 
 
 # ---------------------------------------------------------------- tuple answers
@@ -165,7 +79,7 @@ def check_trainable(w, name, mistake="parameter_rebound"):
 
     if w.is_leaf and w.requires_grad:
         return
-    grad_fn = grad_fn_name(w) if w.grad_fn is not None else None
+    grad_fn = w.grad_fn.name() if w.grad_fn is not None else None
     if not w.requires_grad:
         zh = f"{name} 返回的 w 不需要梯度（requires_grad=False），没法接着训练。"
         en = f"The w that {name} returned requires no gradient (requires_grad=False), so training cannot go on with it."
@@ -200,12 +114,13 @@ def single(answer, name, mistake="autograd_grad_tuple"):
     return answer
 
 
-def check_derivative(student_fn, f, name="derivative", *, shapes=((7,),), low=-2.0, high=2.0,
-                     seed=0, mistakes=None, atol=1e-5, rtol=1e-4):
-    """Pass if ``student_fn(x)`` equals the derivative of the elementwise ``f`` at random points."""
+def check_derivative(df, name="df", *, f=None, points=None, expected=None, shapes=((7,),),
+                     low=-2.0, high=2.0, seed=0, mistakes=None, atol=1e-5, rtol=1e-4):
+    """Pass if ``df(x)`` is the derivative of the elementwise ``f`` at seeded points (or equals
+    ``expected`` at ``points``); see the module."""
     __tracebackhide__ = True
-    error = _run(name, _check_derivative, student_fn, f, name, shapes=shapes, low=low, high=high,
-                 seed=seed, mistakes=mistakes, atol=atol, rtol=rtol)
+    error = _run(name, _check_derivative, df, name, f=f, points=points, expected=expected,
+                 shapes=shapes, low=low, high=high, seed=seed, mistakes=mistakes, atol=atol, rtol=rtol)
     if error is not None:
         raise error from None
 
@@ -213,23 +128,33 @@ def check_derivative(student_fn, f, name="derivative", *, shapes=((7,),), low=-2
 # ---------------------------------------------------------------- derivatives
 
 
-def _check_derivative(student_fn, f, name, *, shapes, low, high, seed, mistakes, atol, rtol):
+def _check_derivative(df, name, *, f, points, expected, shapes, low, high, seed, mistakes, atol, rtol):
     _check_mistake_keys(mistakes)
-    generator = cases.generator(seed)
-    for shape in shapes:
-        x = low + (high - low) * torch.rand(shape, generator=generator, dtype=torch.float32)
-        # The learner's function runs first, on a copy, under the by-hand guard: it never sees
-        # the expected values, and autograd switched back on inside it fails.
-        answer = call_by_hand(student_fn, x.clone(), name=f"{name}(x)")
-        expected, value = _autograd_derivative(f, x)
-        wrong = {"value_instead_of_derivative": value}
-        wrong.update({mistake: _evaluate(g, x) for mistake, g in (mistakes or {}).items()})
-        _diagnose(answer, expected, f"{name}(x)", atol=atol, rtol=rtol, check_dtype=False,
+    if is_remote(df) or (f is None) == (expected is None):
+        raise _error("check_misconfigured",
+                     "check_derivative 需要按源代码构建的函数（written(\"df\", \"by hand\")），以及 f 或 expected 二者之一。",
+                     "check_derivative needs the function as built from its source (written(\"df\", "
+                     "\"by hand\")) and either f or expected.")
+    if expected is not None:
+        cases_ = [(points, expected, dict(mistakes or {}))]
+    else:
+        generator = cases.generator(seed)
+        cases_ = []
+        for shape in shapes:
+            x = low + (high - low) * torch.rand(shape, generator=generator, dtype=torch.float32)
+            right, value = _autograd_derivative(f, x)
+            wrong = {"value_instead_of_derivative": value}
+            wrong.update({mistake: _evaluate(g, x) for mistake, g in (mistakes or {}).items()})
+            cases_.append((x, right, wrong))
+    for x, right, wrong in cases_:
+        # the student's function gets a copy: what it does to it changes nothing here
+        answer = call(df, x.clone(), name=f"{name}(x)")
+        _diagnose(answer, right, f"{name}(x)", atol=atol, rtol=rtol, check_dtype=False,
                   mistakes=wrong, rules=BY_HAND, inputs=x)
 
 
 def _autograd_derivative(f, x):
-    """f(x) and f'(x) by autograd, computed in float64 and returned in x's dtype."""
+    """f'(x) and f(x) by autograd, computed in float64 and returned in x's dtype."""
     x64 = x.double().requires_grad_()
     with torch.enable_grad():
         value = f(x64)

@@ -4,6 +4,7 @@
     x = cases.randn(3, 4, seed=1)                      # float32 on cases.device()
     w = cases.randn(5, seed=2, dtype=cases.widest_float())
     i = cases.randint(0, 10, (4,), seed=3)
+    s = cases.spread(12, seed=4)                       # 0, ±12 and values in between
     t = cases.tensor([[1.0, 2.0], [3.0, 4.0]])
 
 Random values are drawn on the CPU from their own generator and then moved, so a test sees the
@@ -92,6 +93,16 @@ def randn(*shape, seed, dtype=torch.float32, scale=1.0):
     """Normally distributed values (times ``scale``)."""
     return (scale * torch.randn(*shape, generator=generator(seed), dtype=torch.float64)).to(
         device=device(), dtype=dtype)
+
+
+def spread(*shape, seed, high=12.0, dtype=torch.float32):
+    """Values across a wide range, uniform in [-high, high], whose first elements are always 0, high
+    and -high: a kink and both far tails in every draw, whatever the salt."""
+    values = (2 * torch.rand(*shape, generator=generator(seed), dtype=torch.float64) - 1) * high
+    flat = values.view(-1)
+    for i, value in enumerate((0.0, high, -high)[:flat.numel()]):
+        flat[i] = value
+    return values.to(device=device(), dtype=dtype)
 
 
 def rand(*shape, seed, low=0.0, high=1.0, dtype=torch.float32):

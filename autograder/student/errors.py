@@ -65,7 +65,7 @@ GENERAL = [
      "The two tensors cannot be broadcast: aligned from the last dimension, each pair of sizes "
      "must be equal or one of them 1. Print their .shape."),
     (r"view size is not compatible with input tensor's size and stride",
-     "view() 需要与步长相容的内存布局（例如转置之后就不行）：改用 reshape()，或者先 .contiguous()。",
+     "view() 需要与步幅相容的内存布局（例如转置之后就不行）：改用 reshape()，或者先 .contiguous()。",
      "view() needs a memory layout compatible with the strides (a transposed tensor is not): use "
      "reshape(), or call .contiguous() first."),
     (r"expected (scalar type|m1 and m2 to have the same dtype)|expected .*dtype|"

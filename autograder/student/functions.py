@@ -1,108 +1,105 @@
-"""``check_function``: a custom autograd Function (its forward and its backward) against a reference.
+"""``check_function``: a custom autograd Function (its forward and its backward), judged here.
 
-    check_function(fn, reference, name, *, inputs, arg_names, function=None, needs_grad=None,
-                   gradgrad=False, saves=None, mistakes=None, forward_mistakes=None,
-                   atol=1e-7, rtol=1e-5, seed=0)
+    check_function(fn, name, *, inputs, arg_names, reference=None, expected=None, function=None,
+                   needs_grad=None, gradgrad=False, saves=None, mistakes=None,
+                   forward_mistakes=None, dtypes=(torch.float32, torch.float64), seed=0)
 
-``fn`` is what the exercise asks for: a ``torch.autograd.Function`` subclass (it is called as
-``fn.apply(*args)``) or a function that is meant to use one (then ``function`` names that class).
-``reference(*args)`` computes the same output with ordinary torch operations; autograd
-differentiates it, which gives the expected gradients. ``inputs`` is a list of argument tuples
-(tensors from :mod:`autograder.cases`, and non-tensor arguments as they are); ``arg_names`` names
-the arguments in the messages. Every case runs in float64, on the course's device where it has
-float64 and on the CPU where it does not (Apple's MPS), and every floating-point tensor argument
-requires grad unless ``needs_grad`` (one bool per argument) says otherwise.
+``fn`` is what the exercise asks for, as the student wrote it: ``written("Name", "function")``,
+a ``torch.autograd.Function`` subclass (called as ``fn.apply(*args)``), or a function meant to use
+one (then ``function`` is that class, written too). At grading time both are built from the
+submitted source in this process (autograder/student/written.py), so everything below is a fact
+about objects here; the student's kernel has no say. An object of the kernel's is refused.
 
-For each case, in order, the first problem found is a GradingError naming the mistake:
+What is expected comes from ``reference(*args)`` (ordinary torch operations, which autograd
+differentiates: the hidden tests) or, where a visible test may hold values only, ``expected``:
+per case ``(output, gradients)``, the gradients being those for ``grad_output`` all ones.
+``inputs`` is a list of argument tuples (tensors from :mod:`autograder.cases`; non-tensor
+arguments as they are); ``arg_names`` names the arguments in the messages. Every floating-point
+tensor argument requires grad unless ``needs_grad`` (one bool per argument) says otherwise.
 
-1. the forward pass: it runs (errors explained), and its output is right (``forward_mistakes`` =
-   {key: function of the args giving what that mistake computes});
-2. the output hangs on the Function's own node: no grad_fn at all is "backward_never_runs"
-   (the backward can never be called), another node is "forward_builds_graph" (autograd
-   differentiated the forward's own operations, the backward is not used);
+Each case runs once per dtype of ``dtypes`` (float32 first, as students use it, with float32's
+tolerances; then float64), on the CPU. In order, the first problem found is a GradingError:
+
+1. the forward pass runs, its output is right (``forward_mistakes`` = {key: function of the args
+   giving what that mistake computes}), it left its inputs as they were, and it kept no tensor as
+   an attribute of ctx ("tensor_on_ctx": save_for_backward is the way);
+2. the output hangs on the Function's own node ("backward_never_runs", "forward_builds_graph");
 3. ``saves="output"``: what the forward saved is the output, not the input;
-4. a backward pass with grad_output all ones: what the backward itself returned (before PyTorch
-   reshapes or rejects it): one value per forward input ("wrong_gradient_count"), None for a
-   non-tensor input, a tensor of the input's shape ("broadcast_not_summed" when it has the
-   broadcast shape); then each input's gradient against the reference (``mistakes`` = {key:
-   function of (*args, grad_output) giving the tuple of gradients that mistake returns}; sign
-   and constant factors are recognised); a wrong gradient comes with a small table of the
-   largest differences between the backward's Jacobian and a numerical one from the forward;
-5. the same with a random grad_output: right with ones and wrong now is "grad_output_ignored"
-   when the answer is what ones gave;
-6. ``torch.autograd.gradcheck`` on the Function itself;
-7. ``gradgrad=True``: the gradient the backward returns has a graph ("not_twice_differentiable"
-   otherwise), second derivatives match the reference's, and ``gradgradcheck`` passes.
+4. a backward pass with grad_output all ones: what the backward returned (one value per forward
+   input, None for a non-tensor, the input's shape), that it left grad_output alone, then each
+   gradient against the expected one (``mistakes`` = {key: function of (*args, grad_output)
+   giving the tuple of gradients that mistake returns}, or with ``expected``, {key: that tuple};
+   sign and constant factors are recognised); with a table of the largest differences between
+   the backward's Jacobian and a numerical one;
+5. with ``reference``: the same with a random grad_output ("grad_output_ignored" when the answer
+   is what ones gave);
+6. in float64: ``torch.autograd.gradcheck``; with ``gradgrad=True`` the gradients have a graph
+   ("not_twice_differentiable"), second derivatives match the reference's, and
+   ``gradgradcheck`` passes.
 
-The check is split in two so that a referee can grade in another process than the student's:
-:class:`StudentFunction` lives beside the student's code and does everything that touches it
-(calls, the backward probe, autograd on the student's graph), returning only plain data; the
-judge (``_Case``) holds the reference and the expected values, and reaches the student's code
-only through that object, which it gets from :func:`beside`.
+The judge never hands its own tensors to the student's code: the Function gets copies, and what
+is expected is computed from pristine copies taken before the Function ran.
 """
 import math
 
-import numpy as np
 import torch
 from torch.autograd import Function
-from torch.autograd.function import BackwardCFunction
 
-from autograder.student import cases
-from autograder.student.calls import _failure, _raised, beside, described, is_remote
+from autograder.student.calls import _failure, _raised, is_remote
 from autograder.student.checks import GradingError, _diagnose, _error, _run, _shape_hint, _sum_recipe
 from autograder.student.rules import BY_HAND
 from helpers.text import bilingual
 
 _TABLE_ROWS = 3
 _EPS = 1e-6
+TOLERANCES = {torch.float32: (1e-5, 1e-4), torch.float64: (1e-7, 1e-5)}  # (atol, rtol)
 
 
-def check_function(fn, reference, name, *, inputs, arg_names, function=None, needs_grad=None,
-                   gradgrad=False, saves=None, mistakes=None, forward_mistakes=None,
-                   atol=1e-7, rtol=1e-5, seed=0):
-    """Pass if the custom Function ``fn`` computes ``reference`` and its gradients; see the module."""
+def check_function(fn, name, *, inputs, arg_names, reference=None, expected=None, function=None,
+                   needs_grad=None, gradgrad=False, saves=None, mistakes=None,
+                   forward_mistakes=None, dtypes=(torch.float32, torch.float64), seed=0):
+    """Pass if the custom Function ``fn`` computes the expected output and gradients; see the
+    module."""
     __tracebackhide__ = True
-    error = _run(name, _check_function, fn, reference, name, inputs=inputs, arg_names=arg_names,
-                 function=function, needs_grad=needs_grad, gradgrad=gradgrad, saves=saves,
-                 mistakes=mistakes, forward_mistakes=forward_mistakes, atol=atol, rtol=rtol,
-                 seed=seed)
+    error = _run(name, _check_function, fn, name, inputs=inputs, arg_names=arg_names,
+                 reference=reference, expected=expected, function=function,
+                 needs_grad=needs_grad, gradgrad=gradgrad, saves=saves, mistakes=mistakes,
+                 forward_mistakes=forward_mistakes, dtypes=dtypes, seed=seed)
     if error is not None:
         raise error from None
 
 
-def _check_function(fn, reference, name, *, inputs, arg_names, function, needs_grad, gradgrad,
-                    saves, mistakes, forward_mistakes, atol, rtol, seed):
+def _check_function(fn, name, *, inputs, arg_names, reference, expected, function, needs_grad,
+                    gradgrad, saves, mistakes, forward_mistakes, dtypes, seed):
+    if (reference is None) == (expected is None):
+        raise _error("check_misconfigured", "check_function 需要 reference 或 expected 二者之一。",
+                     "check_function needs either reference or expected.")
+    if is_remote(fn) or is_remote(function):
+        raise _error("check_misconfigured",
+                     "check_function 只评判按源代码构建的 Function：请传 written(\"名字\", \"function\")。",
+                     "check_function judges a Function only as built from its source: pass "
+                     "written(\"Name\", \"function\").")
     function = _function_class(fn, function, name)
     arguments = ", ".join(arg_names)
     label = f"{name}.apply({arguments})" if fn is function else f"{name}({arguments})"
+    call_fn = fn.apply if fn is function else fn
     for number, args in enumerate(inputs):
-        args = _prepared(args, arg_names, needs_grad)
-        student = beside(fn, StudentFunction, fn, function, args, label)
-        case = _Case(student, reference, function.__name__, label, args, arg_names,
-                     seed + number, atol, rtol)
-        case.check_forward(forward_mistakes)
-        if saves == "output":
-            case.check_saves_output()
-        ones = torch.ones_like(case.output)
-        case.check_backward(ones, mistakes, previous=None)
-        case.check_backward(case.random_like(case.output, 0), mistakes, previous=ones)
-        case.check_gradcheck()
-        if gradgrad:
-            case.check_gradgrad()
+        for dtype in dtypes:
+            case = _Case(call_fn, function, reference, label, _prepared(args, arg_names, needs_grad, dtype),
+                         arg_names, seed + number, dtype)
+            want = None if expected is None else _as_dtype(expected[number], dtype)
+            case.check_forward(forward_mistakes, want)
+            if saves == "output":
+                case.check_saves_output()
+            case.check_backward(mistakes, want)
+            if dtype == torch.float64:
+                case.check_gradcheck()
+                if gradgrad:
+                    case.check_gradgrad()
 
 
 def _is_function_class(value) -> bool:
-    if is_remote(value):  # the student's, in their kernel
-        return value.is_function_class
     return isinstance(value, type) and issubclass(value, Function)
-
-
-def _is_class(value) -> bool:
-    return value.is_class if is_remote(value) else isinstance(value, type)
-
-
-def _type_name(value) -> str:
-    return value.type_name if is_remote(value) else type(value).__name__
 
 
 def _function_class(fn, function, name):
@@ -111,45 +108,63 @@ def _function_class(fn, function, name):
         return fn
     if function is not None and _is_function_class(function):
         if not callable(fn):
-            raise _error("not_callable", f"{name} 不是函数，而是 {_type_name(fn)}。",
-                         f"{name} is not a function but a {_type_name(fn)}.")
+            raise _error("not_callable", f"{name} 不是函数，而是 {type(fn).__name__}。",
+                         f"{name} is not a function but a {type(fn).__name__}.")
         return function
     what = fn if function is None else function
-    kind = what.__name__ if _is_class(what) else _type_name(what)
+    kind = what.__name__ if isinstance(what, type) else type(what).__name__
     shown = getattr(what, "__name__", name)
     raise _error("not_a_function",
                  f"{shown} 不是 torch.autograd.Function 的子类（它是 {kind}）。",
                  f"{shown} is not a subclass of torch.autograd.Function (it is {kind}).")
 
 
-def _prepared(args, arg_names, needs_grad):
-    """The arguments of one case in float64 on the checks' device; floating-point tensors are new
-    leaves that require grad unless ``needs_grad`` says otherwise."""
+def _prepared(args, arg_names, needs_grad, dtype):
+    """The arguments of one case in ``dtype`` on the CPU; floating-point tensors are new leaves that
+    require grad unless ``needs_grad`` says otherwise."""
     if len(arg_names) != len(args):
         raise _error("check_misconfigured", f"arg_names 有 {len(arg_names)} 个名字，参数却有 {len(args)} 个。",
                      f"arg_names has {len(arg_names)} names for {len(args)} arguments.")
-    device = cases.device() if cases.widest_float() == torch.float64 else torch.device("cpu")
     flags = needs_grad or [True] * len(args)
-    return tuple(_prepare(a, flag, device) for a, flag in zip(args, flags))
+    return tuple(_prepare(a, flag, dtype) for a, flag in zip(args, flags))
 
 
-def _prepare(value, needs_grad, device):
+def _prepare(value, needs_grad, dtype):
     if not isinstance(value, torch.Tensor):
         return value
-    value = value.detach().to(device)
+    value = value.detach().cpu().clone()
     if value.is_floating_point():
-        value = value.to(torch.float64).requires_grad_(bool(needs_grad))
+        value = value.to(dtype).requires_grad_(bool(needs_grad))
     return value
 
 
-def _grad_positions(args):
-    return [i for i, a in enumerate(args) if isinstance(a, torch.Tensor) and a.requires_grad]
+def _as_dtype(value, dtype):
+    """Expected values (tensors, tuples of them, None) in ``dtype`` where floating."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().to(dtype) if value.is_floating_point() else value.detach().cpu()
+    if isinstance(value, (tuple, list)):
+        return type(value)(_as_dtype(v, dtype) for v in value)
+    return value
 
 
 def _fresh(args):
     """New leaves with the same values."""
     return tuple(a.detach().clone().requires_grad_(a.requires_grad) if isinstance(a, torch.Tensor)
                  else a for a in args)
+
+
+def _outputs(output):
+    return output if isinstance(output, tuple) else (output,)
+
+
+def _differentiable(tensor) -> bool:
+    return isinstance(tensor, torch.Tensor) and tensor.requires_grad
+
+
+def _has_graph(gradient) -> bool:
+    """Whether a gradient has a graph that can be differentiated again."""
+    node = gradient.grad_fn if gradient is not None else None
+    return node is not None and type(node).__name__ not in ("Error", "DelayedError")  # once_differentiable
 
 
 class _Probe:
@@ -181,187 +196,30 @@ class _Probe:
         return False
 
 
-class StudentFunction:
-    """The student's Function on one case, observed beside the student's code.
-
-    ``fn`` is what the exercise asks for, ``function`` the Function subclass, ``args`` the
-    prepared arguments (used as they are), ``label`` how the messages name the call. The object
-    keeps the student's output with its graph; every public method takes and returns only plain
-    data (detached tensors, numbers, strings, None, and tuples, lists and dicts of them), never
-    a student's object, a graph node or an exception (those come back as ``described`` dicts).
-    Errors that are not the student's answer (inside gradcheck, say) are raised as they are.
-    """
-
-    def __init__(self, fn, function, args, label):
-        self.call_fn = fn.apply if fn is function else fn
-        self.function, self.args, self.label = function, tuple(args), label
-        self.grad_positions = _grad_positions(self.args)
-        self.output = None  # the student's output, graph and all, once forward() ran
-
-    def __repr__(self):
-        return f"StudentFunction({self.label})"
-
-    def forward(self):
-        """{"output": the output as plain data (None when it is not; "type" names it),
-        "type", "error": what the call raised, "node": the output's grad_fn name,
-        "own_node": whether that node is the Function's own}."""
-        try:
-            self.output = self.call_fn(*self.args)
-        except Exception as raised:
-            return {"output": None, "type": None, "error": described(raised), "node": None,
-                    "own_node": False}
-        node = self.output.grad_fn if isinstance(self.output, torch.Tensor) else None
-        return {"output": _plain(self.output), "type": type(self.output).__name__, "error": None,
-                "node": None if node is None else node.name(),
-                "own_node": isinstance(node, BackwardCFunction)
-                and issubclass(node._forward_cls, self.function)}
-
-    def saved(self):
-        """What the forward kept for the backward: {"output": whether save_for_backward saved
-        the output, "args": the positions of the arguments it saved, "count": how many tensors
-        it saved, "on_ctx": the ctx attributes that hold the output}."""
-        node = self.output.grad_fn
-        saved = list(node.saved_tensors)
-        return {"output": any(_same_tensor(t, self.output) for t in saved),
-                "args": [i for i, a in enumerate(self.args)
-                         if isinstance(a, torch.Tensor) and any(_same_tensor(t, a) for t in saved)],
-                "count": len(saved),
-                "on_ctx": [key for key, value in vars(node).items()
-                           if isinstance(value, torch.Tensor) and _same_tensor(value, self.output)]}
-
-    def grads(self, grad_output):
-        """A backward pass from the output: {"called": whether the backward ran, "returned":
-        what its first call returned (see _returned_kinds), "error": what autograd raised,
-        "grads": the gradient per grad position (None for none), or None after an error}."""
-        report, grads = self._backward(grad_output, create_graph=False)
-        return {**report, "grads": _detached(grads)}
-
-    def second(self, v, u):
-        """The backward pass with create_graph (as ``grads`` reports it, grad_output ``v``), then
-        "twice": per grad position whether its gradient has a graph to differentiate, and
-        "second": the gradient of sum(grad_i * u_i) (``u`` one tensor per grad position), once
-        every first gradient has such a graph (else None)."""
-        report, grads = self._backward(v.detach().clone().requires_grad_(), create_graph=True)
-        twice = None if grads is None else [_differentiable(g) for g in grads]
-        second = None
-        if twice and all(twice):
-            total = sum((g * w).sum() for g, w in zip(grads, u))
-            leaves = [self.args[i] for i in self.grad_positions]
-            second = _detached(torch.autograd.grad(total, leaves, allow_unused=True, retain_graph=True))
-        return {**report, "grads": _detached(grads), "twice": twice, "second": second}
-
-    def _backward(self, grad_output, create_graph):
-        leaves = [self.args[i] for i in self.grad_positions]
-        error, grads = None, None
-        with _Probe(self.function) as probe:
-            try:
-                grads = torch.autograd.grad(self.output, leaves, grad_output, retain_graph=True,
-                                            create_graph=create_graph, allow_unused=True)
-            except Exception as raised:  # the judge weighs it against what the backward returned
-                error = described(raised)
-        returned = _returned_kinds(probe.returned[0]) if probe.returned else None
-        return {"called": bool(probe.returned), "returned": returned, "error": error}, grads
-
-    def gradcheck(self):
-        return bool(torch.autograd.gradcheck(self.call_fn, self.args, raise_exception=False))
-
-    def gradgradcheck(self):
-        return bool(torch.autograd.gradgradcheck(self.call_fn, self.args, raise_exception=False))
-
-    def jacobians(self, i):
-        """(analytical, numerical) Jacobians of the output with respect to argument i, on the
-        CPU in float64; None when they cannot be computed."""
-        try:
-            return self._jacobians(i)
-        except Exception:  # the table is only a hint: without it the message stands alone
-            return None
-
-    def _jacobians(self, i):
-        out = self.output
-        analytical = torch.zeros(out.numel(), self.args[i].numel(), dtype=torch.float64)
-        for row in range(out.numel()):
-            v = torch.zeros(out.numel(), dtype=out.dtype, device=out.device)
-            v[row] = 1
-            (g,) = torch.autograd.grad(out, self.args[i], v.reshape(out.shape), retain_graph=True,
-                                       allow_unused=True)
-            if g is not None:
-                analytical[row] = g.detach().reshape(-1).cpu().double()
-        numerical = torch.zeros_like(analytical)
-        base = self.args[i].detach()
-        for column in range(base.numel()):
-            values = []
-            for step in (_EPS, -_EPS):
-                moved = base.clone().reshape(-1)
-                moved[column] += step
-                args = list(_fresh(self.args))
-                args[i] = moved.reshape(base.shape)
-                with torch.no_grad():
-                    values.append(self.call_fn(*args).detach().reshape(-1).cpu().double())
-            numerical[:, column] = (values[0] - values[1]) / (2 * _EPS)
-        return analytical, numerical
-
-
-def _plain(value):
-    """``value`` as plain data (tensors detached), or None when it is something else."""
-    if type(value) in (torch.Tensor, torch.nn.Parameter):
-        return value.detach()
-    if value is None or type(value) in (bool, int, float, complex, str):
-        return value
-    if type(value) in (list, tuple):
-        items = [_plain(item) for item in value]
-        if any(item is None and original is not None for item, original in zip(items, value)):
-            return None
-        return type(value)(items)
-    if isinstance(value, (np.ndarray, np.generic)) and not value.dtype.hasobject:
-        return value.copy()
-    return None
-
-
-def _detached(tensors):
-    if tensors is None:
-        return None
-    return tuple(None if t is None else t.detach() for t in tensors)
-
-
-def _differentiable(gradient):
-    """Whether a gradient has a graph that can be differentiated again."""
-    node = gradient.grad_fn if gradient is not None else None
-    return node is not None and type(node).__name__ not in ("Error", "DelayedError")  # once_differentiable
-
-
-def _returned_kinds(returned):
-    """What a backward returned, as plain data: {"tuple": whether it was a tuple, "values": per
-    value None, or {"type": its class name, "shape": a tensor's shape, else None}}."""
-    values = returned if isinstance(returned, tuple) else (returned,)
-    return {"tuple": isinstance(returned, tuple),
-            "values": [None if value is None else
-                       {"type": type(value).__name__,
-                        "shape": tuple(value.shape) if isinstance(value, torch.Tensor) else None}
-                       for value in values]}
-
-
 class _Case:
-    """The judge of one argument tuple: the float64 arguments, the reference, and what the
-    student's Function (``student``, a StudentFunction) reports."""
+    """One argument tuple in one dtype: the student's Function run on copies, and the judge."""
 
-    def __init__(self, student, reference, function_name, label, args, arg_names, seed, atol, rtol):
-        self.student, self.reference, self.function_name = student, reference, function_name
-        self.label, self.args, self.names, self.seed = label, args, list(arg_names), seed
-        self.atol, self.rtol = atol, rtol
-        self.grad_positions = _grad_positions(self.args)
+    def __init__(self, call_fn, function, reference, label, args, arg_names, seed, dtype):
+        self.call_fn, self.function, self.reference, self.label = call_fn, function, reference, label
+        self.function_name = function.__name__
+        self.args, self.names, self.seed, self.dtype = args, list(arg_names), seed, dtype
+        self.pristine = _fresh(args)  # taken before the student's code ran; never handed to it
+        self.atol, self.rtol = TOLERANCES.get(dtype, TOLERANCES[torch.float64])
+        self.grad_positions = [i for i, a in enumerate(args) if _differentiable(a)]
+        self.output = None
 
     def fresh(self):
-        """New leaves with the same values, for the reference."""
-        return _fresh(self.args)
+        """Copies of the pristine arguments, for the reference and the mistakes."""
+        return _fresh(self.pristine)
 
     def random_like(self, tensor, salt):
         generator = torch.Generator().manual_seed(1000 * self.seed + 17 + salt)
-        values = torch.randn(tensor.shape, generator=generator, dtype=torch.float64)
-        return values.to(device=tensor.device, dtype=tensor.dtype)
+        return torch.randn(tensor.shape, generator=generator, dtype=torch.float64).to(tensor.dtype)
 
     def shapes(self):
-        return ", ".join(f"{n}: {tuple(a.shape)}" if isinstance(a, torch.Tensor) else f"{n} = {a!r}"
-                         for n, a in zip(self.names, self.args))
+        shown = ", ".join(f"{n}: {tuple(a.shape)}" if isinstance(a, torch.Tensor) else f"{n} = {a!r}"
+                          for n, a in zip(self.names, self.pristine))
+        return f"{shown}, {str(self.dtype).replace('torch.', '')}"
 
     def lead(self, what_zh, what_en):
         """The sentence a message starts with: what was checked, on which inputs."""
@@ -369,84 +227,143 @@ class _Case:
 
     # ------------------------------------------------------------ 1-3: forward, graph, saved
 
-    def check_forward(self, forward_mistakes):
-        report = self.student.forward()
-        if report["error"] is not None:
-            raise _failure(self.label, report["error"])
-        self.output = report["output"]
-        if self.output is None and report["type"] != "NoneType":
-            # Not plain data: only its class name came back, which is all the message needs.
-            self.output = type(report["type"], (), {})()
-        with torch.no_grad():
-            expected = self.reference(*self.fresh())
-            wrong = {key: f(*self.fresh()) for key, f in (forward_mistakes or {}).items()}
-        _diagnose_here(self.output, expected, self.label, self, mistakes=wrong, rules=(),
-                       lead=self.lead(f" {self.label} 的输出", f"the output of {self.label}"))
+    def check_forward(self, forward_mistakes, want):
+        try:
+            self.output = self.call_fn(*self.args)
+        except Exception as raised:  # noqa: BLE001 - the student's error, explained
+            raise _failure(self.label, raised) from None
+        if want is not None:
+            expected = want[0]
+        else:
+            with torch.no_grad():
+                expected = self.reference(*self.fresh())
+        wrong = {}
+        for key, mistaken in (forward_mistakes or {}).items():
+            if callable(mistaken):
+                with torch.no_grad():
+                    mistaken = mistaken(*self.fresh())
+            wrong[key] = mistaken
+        lead = self.lead(f" {self.label} 的输出", f"the output of {self.label}")
+        outputs, expected_outputs = _outputs(self.output), _outputs(expected)
+        if len(outputs) != len(expected_outputs):
+            raise _error("wrong_answer_type",
+                         f"{self.label} 应该返回 {len(expected_outputs)} 个输出，却返回了 {len(outputs)} 个。",
+                         f"{self.label} should return {len(expected_outputs)} output(s), but it "
+                         f"returned {len(outputs)}.")
+        for k, (got, right) in enumerate(zip(outputs, expected_outputs)):
+            shown = self.label if len(outputs) == 1 else f"{self.label}[{k}]"
+            _diagnose_here(got, right, shown, self, lead=lead, rules=(),
+                           mistakes={key: _outputs(w)[k] for key, w in wrong.items()})
+        self.check_inputs_unchanged("forward")
+        self.check_node()
+        self.check_ctx_attributes()
+
+    def check_inputs_unchanged(self, where):
+        for name, arg, before in zip(self.names, self.args, self.pristine):
+            if isinstance(arg, torch.Tensor) and not torch.equal(arg.detach(), before.detach()):
+                raise _error("input_modified",
+                             f"{self.function_name}.{where} 原地修改了输入 {name}。",
+                             f"{self.function_name}.{where} changed its input {name} in place.")
+
+    def check_ctx_attributes(self):
+        nodes = [o.grad_fn for o in _outputs(self.output) if _differentiable(o) and o.grad_fn is not None]
+        kept = sorted({key for node in nodes for key, value in vars(node).items()
+                       if isinstance(value, torch.Tensor)})
+        if kept:
+            raise _error("tensor_on_ctx",
+                         f"{self.function_name}.forward 把一个张量挂在了 ctx.{kept[0]} 上，而不是用 "
+                         f"ctx.save_for_backward 保存它。",
+                         f"{self.function_name}.forward keeps a tensor as ctx.{kept[0]} instead of "
+                         f"saving it with ctx.save_for_backward.")
+
+    def check_node(self):
         function = self.function_name
-        if report["node"] is None:
+        differentiable = [o for o in _outputs(self.output) if _differentiable(o)]
+        if self.grad_positions and not differentiable:
             raise _error("backward_never_runs",
                          f"{self.label} 的输出不在计算图里（requires_grad=False，没有 grad_fn），"
                          f"所以 {function} 的 backward 永远不会被调用。",
                          f"The output of {self.label} is not in the computation graph "
                          f"(requires_grad=False, no grad_fn), so the backward of {function} can "
                          f"never be called.")
-        if not report["own_node"]:
-            raise _error("forward_builds_graph",
-                         f"{self.label} 的输出的 grad_fn 是 {report['node']}，而不是 {function}Backward："
-                         f"自动求导对前向计算里的运算求了导，你写的 backward 根本没有用上。",
-                         f"The output of {self.label} has grad_fn {report['node']}, not "
-                         f"{function}Backward: autograd differentiated the operations of the "
-                         f"forward computation, and your backward is never used.")
+        for output in differentiable:
+            node = output.grad_fn
+            own = node is not None and getattr(node, "_forward_cls", None) is self.function
+            if not own:
+                shown = node.name() if node is not None else None
+                raise _error("forward_builds_graph",
+                             f"{self.label} 的输出的 grad_fn 是 {shown}，而不是 {function}Backward："
+                             f"自动求导对前向计算里的运算求了导，你写的 backward 根本没有用上。",
+                             f"The output of {self.label} has grad_fn {shown}, not "
+                             f"{function}Backward: autograd differentiated the operations of the "
+                             f"forward computation, and your backward is never used.")
 
     def check_saves_output(self):
-        saved = self.student.saved()
-        if saved["output"]:
+        node = _outputs(self.output)[0].grad_fn
+        saved = list(node.saved_tensors)
+        output = _outputs(self.output)[0]
+        if any(_same_tensor(t, output) for t in saved):
             return
         function = self.function_name
-        inputs = [self.names[i] for i in saved["args"]]
-        if saved["on_ctx"]:
-            raise _error("tensor_on_ctx",
-                         f"{function} 把输出存成了 ctx.{saved['on_ctx'][0]}，而不是用 ctx.save_for_backward 保存。",
-                         f"{function} keeps its output as ctx.{saved['on_ctx'][0]} instead of saving it with "
-                         f"ctx.save_for_backward.")
+        inputs = [name for name, a in zip(self.names, self.args)
+                  if isinstance(a, torch.Tensor) and any(_same_tensor(t, a) for t in saved)]
         if inputs:
             raise _error("saved_input_not_output",
                          f"{function} 用 save_for_backward 保存的是输入 {inputs[0]}，而不是输出。",
                          f"{function} saved its input {inputs[0]} with save_for_backward, not its output.")
         raise _error("saved_input_not_output",
-                     f"{function} 没有用 save_for_backward 保存它的输出（保存了 {saved['count']} 个张量，"
+                     f"{function} 没有用 save_for_backward 保存它的输出（保存了 {len(saved)} 个张量，"
                      f"都不是输出）。",
-                     f"{function} did not save its output with save_for_backward ({saved['count']} "
+                     f"{function} did not save its output with save_for_backward ({len(saved)} "
                      f"tensors saved, none of them the output).")
 
     # ------------------------------------------------------------ 4-5: the backward pass
 
-    def student_grads(self, report):
-        """The gradients in a report of the student's backward, after checking what it returned."""
-        error = report["error"]
-        backward = f"{self.function_name}.backward"
-        if (error is not None and "NotImplementedError" in error["kinds"]
-                and "backward or vjp" not in (error["message"] or "")):
+    def grad_outputs_like(self, make):
+        return [make(o) for o in _outputs(self.output) if _differentiable(o)]
+
+    def student_grads(self, grad_outputs, *, create_graph=False):
+        """The gradients the student's backward gives for ``grad_outputs`` (their copies go to
+        the backward), after checking what it returned and that it left them alone."""
+        leaves = [self.args[i] for i in self.grad_positions]
+        given = [g.detach().clone().requires_grad_(create_graph) for g in grad_outputs]
+        outputs = [o for o in _outputs(self.output) if _differentiable(o)]
+        backward, error, grads = f"{self.function_name}.backward", None, None
+        with _Probe(self.function) as probe:
+            try:
+                grads = torch.autograd.grad(outputs, leaves, given, retain_graph=True,
+                                            create_graph=create_graph, allow_unused=True)
+            except Exception as raised:  # noqa: BLE001 - weighed against what the backward returned
+                error = raised
+        if error is not None and isinstance(error, NotImplementedError) \
+                and "backward or vjp" not in str(error):
             raise _error("unanswered", f"{backward} 还没有作答（它抛出了 NotImplementedError）。",
                          f"{backward} is not answered yet (it raised NotImplementedError).")
-        if not report["called"]:
+        if not probe.returned:
             if error is not None:
-                raise _raised(backward, error)
+                raise _failure(backward, error)
             raise _error("backward_never_runs",
                          f"反向传播经过了 {self.label} 的输出，{backward} 却一次也没有被调用。",
                          f"The backward pass went through the output of {self.label}, but "
                          f"{backward} was never called.")
-        self._check_returned(report["returned"])
+        self.check_returned(probe.returned[0])
         if error is not None:
-            raise _raised(backward, error)
-        return dict(zip(self.grad_positions, report["grads"]))
+            raise _failure(backward, error)
+        for before, after in zip(grad_outputs, given):
+            if not torch.equal(before.detach(), after.detach()):
+                raise _error("grad_output_modified",
+                             f"{backward} 原地修改了它收到的 grad_output。",
+                             f"{backward} changed the grad_output it was given in place.")
+        self.check_inputs_unchanged("backward")
+        return {i: (torch.zeros_like(self.args[i]) if g is None else g)
+                for i, g in zip(self.grad_positions, grads)}
 
-    def _check_returned(self, returned):
+    def check_returned(self, returned):
         function = self.function_name
-        values = returned["values"]
+        values = returned if isinstance(returned, tuple) else (returned,)
         if len(values) != len(self.args):
-            kind = (f"{len(values)} 个值" if returned["tuple"] else "1 个值（不是元组）")
-            kind_en = (_count(len(values), "value") if returned["tuple"]
+            kind = f"{len(values)} 个值" if isinstance(returned, tuple) else "1 个值（不是元组）"
+            kind_en = (_count(len(values), "value") if isinstance(returned, tuple)
                        else "1 value (not a tuple)")
             raise _error("wrong_gradient_count",
                          f"forward 接收 {len(self.args)} 个输入（{', '.join(self.names)}），"
@@ -454,23 +371,23 @@ class _Case:
                          f"forward takes {_count(len(self.args), 'input')} ({', '.join(self.names)}), "
                          f"but {function}.backward returned {kind_en}.")
         for name, arg, value in zip(self.names, self.args, values):
-            if not isinstance(arg, torch.Tensor) or not arg.requires_grad:
+            if not _differentiable(arg):
                 if value is not None and not isinstance(arg, torch.Tensor):
                     raise _error("gradient_for_non_tensor",
                                  f"{name} 不是张量（{name} = {arg!r}），{function}.backward 在它的位置却返回了 "
-                                 f"{value['type']}。",
+                                 f"{type(value).__name__}。",
                                  f"{name} is not a tensor ({name} = {arg!r}), but {function}.backward "
-                                 f"returned a {value['type']} in its place.")
+                                 f"returned a {type(value).__name__} in its place.")
                 continue
             if value is None:
                 raise _error("gradient_missing",
                              f"{name} 需要梯度，{function}.backward 在它的位置却返回了 None。",
                              f"{name} needs a gradient, but {function}.backward returned None in its place.")
-            if value["shape"] is None:
+            if not isinstance(value, torch.Tensor):
                 raise _error("not_a_tensor",
-                             f"{function}.backward 为 {name} 返回的是 {value['type']}，不是张量。",
-                             f"{function}.backward returned a {value['type']} for {name}, not a tensor.")
-            got, want = tuple(value["shape"]), tuple(arg.shape)
+                             f"{function}.backward 为 {name} 返回的是 {type(value).__name__}，不是张量。",
+                             f"{function}.backward returned a {type(value).__name__} for {name}, not a tensor.")
+            got, want = tuple(value.shape), tuple(arg.shape)
             if got == want:
                 continue
             if _broadcasts_to(want, got):
@@ -489,48 +406,61 @@ class _Case:
                          f"{function}.backward returned a gradient of shape {got} for {name}, "
                          f"expected {want}. {en}")
 
-    def reference_grads(self, grad_output, *, create_graph=False):
+    def reference_grads(self, grad_outputs, *, create_graph=False):
         args = self.fresh()
         leaves = [args[i] for i in self.grad_positions]
         with torch.enable_grad():
-            output = self.reference(*args)
-            grads = torch.autograd.grad(output, leaves, grad_output, allow_unused=True,
+            outputs = [o for o in _outputs(self.reference(*args)) if _differentiable(o)]
+            grads = torch.autograd.grad(outputs, leaves, grad_outputs, allow_unused=True,
                                         create_graph=create_graph)
         grads = [torch.zeros_like(leaf) if g is None else g for g, leaf in zip(grads, leaves)]
         return dict(zip(self.grad_positions, grads)), args
 
-    def check_backward(self, grad_output, mistakes, previous):
-        grads = self.student_grads(self.student.grads(grad_output))
-        expected, _ = self.reference_grads(grad_output)
-        wrong = {i: {} for i in self.grad_positions}
-        if previous is not None:  # right with ones, now compared with what ones gave
-            for i, g in self.reference_grads(previous)[0].items():
-                if not torch.allclose(g, expected[i], rtol=self.rtol, atol=self.atol):
-                    wrong[i]["grad_output_ignored"] = g
+    def check_backward(self, mistakes, want):
+        ones = self.grad_outputs_like(torch.ones_like)
+        if want is not None:
+            expected = dict(zip(self.grad_positions, _outputs(want[1])))
+            wrong = {key: dict(zip(self.grad_positions, _outputs(_as_dtype(g, self.dtype))))
+                     for key, g in (mistakes or {}).items()}
+            self.compare(self.student_grads(ones), expected, wrong, ones=True)
+            return
+        self.compare(self.student_grads(ones), self.reference_grads(ones)[0],
+                     self.mistaken(mistakes, ones), ones=True)
+        random = self.grad_outputs_like(lambda o: self.random_like(o, 0))
+        expected = self.reference_grads(random)[0]
+        wrong = self.mistaken(mistakes, random)
+        for i, g in self.reference_grads(ones)[0].items():  # right with ones, wrong now
+            if not torch.allclose(g, expected[i], rtol=self.rtol, atol=self.atol):
+                wrong.setdefault("grad_output_ignored", {})[i] = g
+        self.compare(self.student_grads(random), expected, wrong, ones=False)
+
+    def mistaken(self, mistakes, grad_outputs):
+        """{key: {position: the gradient that mistake gives}}."""
+        wrong = {}
         for key, mistaken in (mistakes or {}).items():
             with torch.no_grad():
-                given = mistaken(*self.fresh(), grad_output)
-            given = given if isinstance(given, tuple) else (given,)
-            for i, g in zip(range(len(self.args)), given):
-                if i in wrong and isinstance(g, torch.Tensor):
-                    wrong[i][key] = g
-        ones = previous is None
+                given = mistaken(*self.fresh(), *grad_outputs)
+            wrong[key] = dict(zip(range(len(self.args)), _outputs(given)))
+        return wrong
+
+    def compare(self, grads, expected, wrong, *, ones):
+        function = self.function_name
+        kind_zh, kind_en = ("全为 1", "a grad_output of all ones") if ones else \
+            ("是随机的", "a random grad_output")
         for i in self.grad_positions:
             name = self.names[i]
-            answer = grads[i] if grads[i] is not None else torch.zeros_like(self.args[i])
-            function = self.function_name
-            kind_zh, kind_en = ("全为 1", "a grad_output of all ones") if ones else \
-                ("是随机的", "a random grad_output")
+            mistakes = {key: given[i] for key, given in wrong.items()
+                        if isinstance(given.get(i), torch.Tensor)}
             lead = self.lead(f" {function}.backward 为输入 {name} 返回的梯度 grad_{name}，grad_output {kind_zh}",
                              f"grad_{name}, the gradient {function}.backward returns for the input "
                              f"{name}, with {kind_en}")
-            _diagnose_here(answer, expected[i], f"grad_{name}", self, mistakes=wrong[i],
+            _diagnose_here(grads[i], expected[i], f"grad_{name}", self, mistakes=mistakes,
                            rules=BY_HAND, lead=lead, table_input=i)
 
-    # ------------------------------------------------------------ 6-7: gradcheck, gradgradcheck
+    # ------------------------------------------------------------ 6: gradcheck, gradgradcheck
 
     def check_gradcheck(self):
-        if self.student.gradcheck():
+        if torch.autograd.gradcheck(self.call_fn, self.fresh(), raise_exception=False):
             return
         worst = max(self.grad_positions, key=lambda i: self._largest_difference(i))
         name = self.names[worst]
@@ -542,13 +472,12 @@ class _Case:
         raise GradingError(f"{error}\n{self.table(worst)}", error.mistake)
 
     def check_gradgrad(self):
-        v = self.random_like(self.output, 1)
+        v = self.grad_outputs_like(lambda o: self.random_like(o, 1))
         u = {i: self.random_like(self.args[i], 2 + i) for i in self.grad_positions}
-        report = self.student.second(v, tuple(u[i] for i in self.grad_positions))
-        self.student_grads(report)
+        first = self.student_grads(v, create_graph=True)
         function = self.function_name
-        for i, twice in zip(self.grad_positions, report["twice"]):
-            if not twice:
+        for i in self.grad_positions:
+            if not _has_graph(first[i]):
                 raise _error("not_twice_differentiable",
                              f"{function}.backward 为 {self.names[i]} 返回的梯度不带可以继续求导的计算图"
                              f"（requires_grad=False，或者 backward 加了 @once_differentiable），"
@@ -556,13 +485,16 @@ class _Case:
                              f"The gradient {function}.backward returns for {self.names[i]} carries no "
                              f"graph that can be differentiated again (requires_grad=False, or backward "
                              f"is marked @once_differentiable), so there is no second derivative.")
+        leaves = [self.args[i] for i in self.grad_positions]
+        total = sum((first[i] * u[i]).sum() for i in self.grad_positions)
+        second = torch.autograd.grad(total, leaves, allow_unused=True, retain_graph=True)
         expected_first, ref_args = self.reference_grads(v, create_graph=True)
         ref_total = sum((expected_first[i] * u[i]).sum() for i in self.grad_positions)
         ref_leaves = [ref_args[i] for i in self.grad_positions]
         expected = [None] * len(ref_leaves)
         if ref_total.requires_grad:
             expected = torch.autograd.grad(ref_total, ref_leaves, allow_unused=True)
-        for position, got, want in zip(self.grad_positions, report["second"], expected):
+        for position, got, want in zip(self.grad_positions, second, expected):
             name = self.names[position]
             want = torch.zeros_like(self.args[position]) if want is None else want.detach()
             if got is None and want.any():
@@ -583,15 +515,49 @@ class _Case:
                              f"The second derivative is wrong: differentiating the gradient "
                              f"{function}.backward returns once more gives {yours} at {at}, expected "
                              f"{right} ({self.shapes()}).")
-        if not self.student.gradgradcheck():
+        if not torch.autograd.gradgradcheck(self.call_fn, self.fresh(), raise_exception=False):
             raise _error("second_derivative_wrong",
                          f"gradgradcheck 没有通过（{self.shapes()}）。",
                          f"gradgradcheck failed ({self.shapes()}).")
 
     # ------------------------------------------------------------ the Jacobian table
 
+    def jacobians(self, i):
+        """(analytical, numerical) Jacobians of the first output with respect to argument i, in
+        float64; None when they cannot be computed."""
+        try:
+            return self._jacobians(i)
+        except Exception:  # noqa: BLE001 - the table is only a hint: the message stands alone
+            return None
+
+    def _jacobians(self, i):
+        args = [a.detach().double().requires_grad_(a.requires_grad) if isinstance(a, torch.Tensor)
+                and a.is_floating_point() else a for a in self.fresh()]
+        out = _outputs(self.call_fn(*args))[0]
+        analytical = torch.zeros(out.numel(), args[i].numel(), dtype=torch.float64)
+        for row in range(out.numel()):
+            v = torch.zeros(out.numel(), dtype=out.dtype)
+            v[row] = 1
+            (g,) = torch.autograd.grad(out, args[i], v.reshape(out.shape), retain_graph=True,
+                                       allow_unused=True)
+            if g is not None:
+                analytical[row] = g.detach().reshape(-1).double()
+        numerical = torch.zeros_like(analytical)
+        base = args[i].detach()
+        for column in range(base.numel()):
+            values = []
+            for step in (_EPS, -_EPS):
+                moved = base.clone().reshape(-1)
+                moved[column] += step
+                shifted = list(_fresh(args))
+                shifted[i] = moved.reshape(base.shape)
+                with torch.no_grad():
+                    values.append(_outputs(self.call_fn(*shifted))[0].detach().reshape(-1).double())
+            numerical[:, column] = (values[0] - values[1]) / (2 * _EPS)
+        return analytical, numerical
+
     def _largest_difference(self, i):
-        jacobians = self.student.jacobians(i)
+        jacobians = self.jacobians(i)
         if jacobians is None:
             return math.inf
         analytical, numerical = jacobians
@@ -599,13 +565,13 @@ class _Case:
 
     def table(self, i):
         """The largest differences between the two Jacobians, as a few lines of text."""
-        jacobians = self.student.jacobians(i)
+        jacobians = self.jacobians(i)
         if jacobians is None:
             return ""
         analytical, numerical = jacobians
         difference = (analytical - numerical).abs().reshape(-1)
         order = torch.argsort(difference, descending=True, stable=True)[:_TABLE_ROWS]
-        out_shape, in_shape = tuple(self.output.shape), tuple(self.args[i].shape)
+        out_shape, in_shape = tuple(_outputs(self.output)[0].shape), tuple(self.args[i].shape)
         name = self.names[i]
         lines = [bilingual(f"雅可比矩阵中相差最大的元素（d 输出 / d {name}）：",
                            f"Largest differences in the Jacobian (d output / d {name}):").replace("\n", " / "),
@@ -622,8 +588,9 @@ class _Case:
 def _diagnose_here(answer, expected, name, case, *, mistakes, rules, lead, table_input=None):
     """checks._diagnose, its message led by what was checked (and a Jacobian table for a gradient)."""
     try:
-        _diagnose(answer, expected.detach(), name, atol=case.atol, rtol=case.rtol,
-                  mistakes=mistakes, rules=rules)
+        _diagnose(answer if not isinstance(answer, torch.Tensor) else answer.detach(),
+                  expected.detach() if isinstance(expected, torch.Tensor) else expected, name,
+                  atol=case.atol, rtol=case.rtol, mistakes=mistakes, rules=rules)
     except GradingError as error:
         zh, _, en = str(error).partition("\n")
         message = bilingual(lead[0] + zh, f"{lead[1]} {en}")

@@ -230,14 +230,6 @@ class WrittenFunction:
         return f"<function {self.__name__} (as written)>"
 
 
-class CtxLog:
-    """What a written Function's forward did with ctx, for the checks: tensors it kept as ctx
-    attributes instead of saving them (``ctx.x = x``)."""
-
-    def __init__(self):
-        self.tensor_attributes: set[str] = set()
-
-
 _CTX_API = {"save_for_backward", "saved_tensors", "needs_input_grad", "mark_dirty",
             "mark_non_differentiable", "set_materialize_grads"}
 
@@ -258,7 +250,6 @@ class Interpreter:
                               for member in module.members.values() if not isinstance(member, Module)}
         self.globals: dict[str, object] = {}
         self.pending: dict[str, ast.AST] = {}  # top-level assignments, evaluated when first read
-        self.ctx_logs: dict[str, CtxLog] = {}
         self.depth = 0
         self.steps = self.work = 0
         for source in sources:
@@ -431,7 +422,6 @@ class Interpreter:
             attributes[item.name] = self.method(item)
         if "forward" not in attributes:
             raise Refused(f"{node.name} 没有定义 forward。", f"{node.name} defines no forward.", line)
-        self.ctx_logs[node.name] = CtxLog()
         cls = type(node.name, (torch.autograd.Function,), attributes)
         cls.__module__ = "written"
         return cls
@@ -637,8 +627,6 @@ class Interpreter:
         if name.startswith("_"):
             raise _underscore(name, node)
         if isinstance(obj, FunctionCtx) and name not in _CTX_API:
-            if isinstance(value, torch.Tensor):
-                self.ctx_log_for(obj).tensor_attributes.add(name)
             setattr(obj, name, value)
             return
         if isinstance(obj, torch.Tensor) and name in ("grad", "requires_grad", "data"):
@@ -648,10 +636,6 @@ class Interpreter:
             return
         raise Refused(f"不能给 {type(obj).__name__} 设置属性 {name}。",
                       f"The attribute {name} of a {type(obj).__name__} cannot be set.", node.lineno)
-
-    def ctx_log_for(self, ctx) -> CtxLog:
-        cls = getattr(ctx, "_forward_cls", None)
-        return self.ctx_logs.get(getattr(cls, "__name__", ""), CtxLog())
 
     # ------------------------------------------------------------ expressions
 

@@ -4,12 +4,12 @@ MISTAKES = {
     # ---- predicting whether a result shares memory with x (exercise 1)
     "sharing_basic_view_ops": (
         "基本索引（整数、切片）、view()、t()/transpose() 和 detach() 都不复制数据：它们返回视图，"
-        "用新的形状、步长和偏移去读 x 的同一块存储。",
+        "用新的形状、步幅和偏移去读 x 的同一块存储。",
         "Basic indexing (integers, slices), view(), t()/transpose() and detach() copy nothing: "
         "they return views that read x's storage through a new shape, new strides and a new offset.",
     ),
     "sharing_advanced_indexing": (
-        "用下标列表或布尔掩码做的高级索引（x[[0, 1]]、x[x > 0]）挑出的元素在存储里没有固定的步长，"
+        "用下标列表或布尔掩码做的高级索引（x[[0, 1]]、x[x > 0]）挑出的元素在存储里没有固定的步幅，"
         "所以 PyTorch 只能把它们复制到一块新存储里。",
         "Advanced indexing with a list of indices or a boolean mask (x[[0, 1]], x[x > 0]) picks "
         "elements that no fixed stride can reach, so PyTorch has to copy them into a new storage.",
@@ -36,7 +36,7 @@ MISTAKES = {
     ),
     "assumed_contiguous_positions": (
         "这是把 t 当成连续张量算出的位置（0, 1, 2, … 依次排下去）。沿第 k 维走一步，要在存储里跳过 "
-        "t.stride()[k] 个元素：位置是 offset + Σ i_k · stride[k]。转置、带步长的切片和 expand 的步长都不是"
+        "t.stride()[k] 个元素：位置是 offset + Σ i_k · stride[k]。转置、带步长的切片和 expand 的步幅都不是"
         "按行紧挨着的。",
         "These are the positions of a contiguous tensor (0, 1, 2, ... in order). One step along "
         "dimension k skips t.stride()[k] storage elements: the position is offset + Σ i_k · "

@@ -39,6 +39,13 @@ MISTAKES = {
         "ctx.saved_tensors; a tensor hung directly on ctx escapes the in-place modification "
         "check and can leak memory. Only non-tensors such as numbers and shapes go on ctx.",
     ),
+    "grad_output_modified": (
+        "grad_output 属于自动求导：同一个张量可能还要传给别的节点。backward 里要用 grad_output * ... 这样"
+        "不带下划线的运算得到新的张量，不要写 grad_output.mul_(...) 或 grad_output *= ...。",
+        "grad_output belongs to autograd: the same tensor may still be passed to other nodes. "
+        "Compute a new tensor in backward with out-of-place operations such as grad_output * ..., "
+        "never grad_output.mul_(...) or grad_output *= ....",
+    ),
     "saved_input_not_output": (
         "这个函数的导数可以只用输出表示，所以应当保存输出：在 forward 里先算出结果 y，"
         "再 ctx.save_for_backward(y)，backward 里用 y 计算导数，不必再算一遍函数。",
