@@ -382,3 +382,27 @@ def test_a_function_is_fetched_once_per_test_cell_and_a_value_on_every_read(kern
     assert requests.count(("get", "crop")) == 1 and requests.count(("get", "answers")) == 3
     referee.judge("ex_test", timeout=30)  # another test cell: the kernel forgot the first's
     assert requests.count(("get", "crop")) == 2
+
+
+WRITTEN_TEST = """
+from autograder import check_derivative, written
+check_derivative(written("df", "by hand"), "df", f=lambda x: x ** 3)
+print("judged from the source")
+"""
+
+
+def test_written_judges_the_submitted_source_whatever_the_kernel_holds(kernel):
+    # the kernel's df is a right derivative computed with autograd, and the kernel's copy of the
+    # interpreter is broken: neither matters, the cells of the file are judged here
+    kernel.client.execute_interactive(
+        "import torch\n"
+        "def df(x):\n    t = x.detach().requires_grad_()\n    (t ** 3).sum().backward()\n    return t.grad\n"
+        "import autograder.student.interpreter as i\ni.Interpreter = None",
+        store_history=False, timeout=30)
+    by_hand = ["import torch", "def df(x):\n    return 3 * x ** 2"]
+    outputs = _referee(kernel, WRITTEN_TEST).judge("ex_test", timeout=30, cells_above=by_hand)
+    assert outputs[-1]["text"] == "judged from the source\n"
+    with_autograd = ["import torch", "def df(x):\n    return 3 * x ** 2",
+                     "df = lambda x: torch.autograd.functional.jacobian(lambda t: t ** 3, x).sum(0)"]
+    outputs = _referee(kernel, WRITTEN_TEST).judge("ex_test", timeout=30, cells_above=with_autograd)
+    assert outputs[-1]["ename"] == "GradingError" and "autograd" in outputs[-1]["evalue"]

@@ -108,9 +108,22 @@ class Judging:
         if self.referee is None:
             self.referee = self.start(loop)
         grade_id = cell.metadata["nbgrader"]["grade_id"]
-        cell.outputs = await loop.run_in_executor(self.thread, self.referee.judge, grade_id, timeout)
+        cell.outputs = await loop.run_in_executor(self.thread, self.referee.judge, grade_id, timeout,
+                                                  self.cells_above(cell))
         cell.execution_count = None
         return self.referee.kernel.gone
+
+    def cells_above(self, cell) -> list[str]:
+        """The sources of the code cells above a test cell in the submitted file, test cells left
+        out: what ``written(...)`` builds the student's functions from (the locked ones are the
+        instructor's, put back by nbgrader)."""
+        above = []
+        for other in self.step.nb.cells:
+            if other is cell:
+                return above
+            if other.cell_type == "code" and not referee.is_test_cell(other):
+                above.append(other.source)
+        return above
 
     def start(self, loop) -> referee.Referee:
         def on_loop(coroutine):

@@ -41,6 +41,7 @@ from autograder.student.checks import GradingError
 from autograder.student.notebook import _lines as unanswered_lines
 from autograder.student.remote import MIME, THEIRS, trusted
 from autograder.student.wire import Codec, WireError
+from autograder.student.written import cells_from
 from helpers.text import bilingual
 
 MAX_REPLY = 64 << 20
@@ -309,9 +310,10 @@ class Referee:
         self.namespace = Namespace(kernel)
         self.done = 0  # how many of self.cells have run here
 
-    def judge(self, grade_id: str, timeout: float) -> list:
+    def judge(self, grade_id: str, timeout: float, cells_above: list[str] = ()) -> list:
         """The outputs of the test cell ``grade_id``: nothing printed but its own lines, an
-        error output when it fails."""
+        error output when it fails. ``cells_above``: the submitted file's code cells above it, for
+        ``written(...)``."""
         position = next(i for i, cell in enumerate(self.cells) if cell["name"] == grade_id)
         with _on_the_cpu():
             for cell in self.cells[self.done:position]:  # the setup it needs, in notebook order
@@ -322,7 +324,8 @@ class Referee:
         self.kernel.deadline = time.monotonic() + timeout
         printed = io.StringIO()
         try:
-            with contextlib.redirect_stdout(printed), _no_warnings(), _on_the_cpu():
+            with contextlib.redirect_stdout(printed), _no_warnings(), _on_the_cpu(), \
+                    cells_from(cells_above, deadline=self.kernel.deadline):
                 visible, _, hidden = self.cells[position]["source"].partition(HIDDEN)
                 self.run(visible, grade_id)
                 with cases.varied_seeds(self.salt):
