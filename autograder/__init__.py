@@ -56,10 +56,12 @@ AssertionError, so nbgrader counts the failure) whose message is Chinese, then E
 the likely mistake; its ``mistake`` attribute is the key. A function of the test's own that the
 student's code must call is written ``cases.function("lambda t: ...")`` (it travels as source).
 
-    call(fn, *args, name=None, **kwargs)
+    call(fn, *args, name=None, errors=None, **kwargs)
         fn(*args, **kwargs), with warnings silenced; an unanswered stub, or any exception inside
         it, becomes a GradingError naming the call and what the PyTorch error means
         (autograder/student/errors.py; a chapter may add patterns as TORCH_ERRORS).
+        ``errors`` = {regex: mistake key} names the error a typical mistake of this exercise
+        raises, so the message explains it in the exercise's terms.
     check_tensor(answer, expected, name, *, atol=1e-6, rtol=1e-5, check_dtype=True,
                  mistakes=None, rules=())
         A tensor: type, [known mistakes], shape (with broadcasting / squeeze / transpose

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from autograder import (
+    call,
     MISTAKES,
     GradingError,
     check_derivative,
@@ -596,3 +597,15 @@ def test_ipython_shows_the_message_without_a_traceback():
     assert "GradingError" in lines[0]
     assert lines[1:] == str(caught.value).splitlines()
     assert not any("File " in line or "checks.py" in line for line in lines)
+
+
+def test_an_error_the_exercise_expects_is_explained_in_its_terms():
+    def stacks_wrongly(images):
+        return torch.tensor(images)
+
+    with pytest.raises(GradingError) as error:
+        call(stacks_wrongly, [torch.ones(2), torch.ones(2)], name="batch_of(images)",
+             errors={r"only one element tensors|Tensor.*list": "not_a_tensor"})
+    message = str(error.value)
+    assert error.value.mistake == "not_a_tensor" and "PyTorch said ValueError" in message
+    assert message.splitlines()[1].endswith(EXPLANATIONS["not_a_tensor"][1])

@@ -6,6 +6,7 @@ raw English traceback from PyTorch: an unanswered stub says so, and the usual Py
 explained (:mod:`autograder.student.errors`). Warnings the answer triggers are silenced (a
 correct answer that makes torch warn must not lose points to stderr).
 """
+import re
 import warnings
 
 from autograder.student.cases import TestFunction
@@ -14,8 +15,12 @@ from autograder.student.errors import explain
 from autograder.student.interpreter import Refused
 
 
-def call(fn, *args, name=None, **kwargs):
-    """``fn(*args, **kwargs)``, or a GradingError that says what went wrong inside it."""
+def call(fn, *args, name=None, errors=None, **kwargs):
+    """``fn(*args, **kwargs)``, or a GradingError that says what went wrong inside it.
+
+    ``errors`` = {regular expression: mistake key}: an exception whose ``"Type: message"``
+    matches is that mistake of the exercise, explained in its terms (the catalogue's text), with
+    PyTorch's own words only quoted."""
     __tracebackhide__ = True
     label = name or f"{getattr(fn, '__name__', 'function')}(...)"
     if not callable(fn):
@@ -27,7 +32,7 @@ def call(fn, *args, name=None, **kwargs):
             warnings.simplefilter("ignore")
             return _where_the_student_code_runs(fn, args)(*args, **kwargs)
     except Exception as raised:
-        error = _failure(label, raised)
+        error = _failure(label, raised, errors)
     raise error from None
 
 
@@ -48,8 +53,9 @@ def described(error):
             "mistake": error.mistake if isinstance(error, GradingError) else None}
 
 
-def _failure(label, error):
-    """The GradingError for what calling ``label`` raised: an exception or its ``described`` dict."""
+def _failure(label, error, errors=None):
+    """The GradingError for what calling ``label`` raised: an exception or its ``described`` dict;
+    ``errors`` as in ``call``."""
     if isinstance(error, Refused):  # the interpreter refused the student's code (written.py)
         where_zh, where_en = _where(error.line)
         key = "autograd_in_derivative" if error.autograd else "not_allowed_here"
@@ -60,6 +66,13 @@ def _failure(label, error):
                       f"{label} is not answered yet (it raised NotImplementedError).")
     if "GradingError" in description["kinds"]:  # e.g. a check the student called inside their function
         return GradingError(description["message"], description["mistake"])
+    text = f"{description['type']}: {description['message']}"
+    for pattern, mistake in (errors or {}).items():
+        if re.search(pattern, text):
+            detail = _describe(_as_exception(error)).rstrip(".。 ")[:400]
+            where_zh, where_en = _where(getattr(error, "student_line", None))
+            return _error(mistake, f"调用 {label} 时出错{where_zh}（PyTorch 的报错是 {detail}）。",
+                          f"Calling {label} failed{where_en} (PyTorch said {detail}).")
     return _raised(label, error)
 
 
