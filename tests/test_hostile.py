@@ -359,6 +359,20 @@ class HostileClass:
         live = [p for p in self.live_payloads(graded, sid) if MARKDOWN_CELL_PAYLOAD in p]
         assert not live, f"live payload {live[:5]}\n" + self.about(graded, sid)
 
+    @pytest.mark.parametrize("sid", [sid for sid, spec in STUDENTS.items() if spec.get("lost_kernels")])
+    def test_a_lost_kernel_is_said(self, graded, sid):
+        """Each cell in which the kernel died or was stopped says so (zh + en) and that the cells
+        after it ran in a fresh kernel; so does grade_class's summary."""
+        nb, expected = graded["autograded"][sid], STUDENTS[sid]["lost_kernels"]
+        said = [[o.get("ename") or o.get("text", "") for o in cell.outputs] for cell in nb.cells
+                if any(o.get("ename") in ("KernelDied", "KernelStopped") for o in cell.get("outputs", []))]
+        assert len(said) == expected and all("fresh kernel" in said_[-1] and "新内核" in said_[-1]
+                                             for said_ in said), f"{said}\n" + self.about(graded, sid)
+        if graded["summary"]:
+            reason = graded["summary"][sid]["reason"]
+            assert reason.count("the cells after it were graded in a fresh kernel") == expected, \
+                self.about(graded, sid)
+
     @pytest.mark.parametrize("sid", [sid for sid, spec in STUDENTS.items() if spec.get("links")])
     def test_no_linked_file_is_copied(self, graded, sid):
         """nbgrader copies a submission's files by following links: what a link pointed to is
