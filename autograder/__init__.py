@@ -90,6 +90,14 @@ student's code must call is written ``cases.function("lambda t: ...")`` (it trav
         leaves grad_output alone, its gradients with grad_output all ones and then random
         (ignored grad_output, sign, factor, exercise mistakes; a Jacobian table), in float32 and
         float64, then gradcheck, and with gradgrad=True second derivatives and gradgradcheck.
+    check_answered(**answers), check_prediction(answer, expected, name, mistakes),
+    unpack(answer, names, name), single(answer, name), check_trainable(w, name),
+    check_two_losses(fn, name, *, x, shared, heads, expected, mistakes, errors)
+        For autograd exercises (autograder/student/autograd.py): a prediction still ``...``; a
+        predicted tensor judged without showing the expected one; a tuple answer's items; a
+        parameter that is still a leaf tensor requiring grad (a tensor written() code returned);
+        the gradients of two losses on a graph the check builds, with a hook on its own shared
+        part counting the backward passes.
     check_value(answer, expected, name, *, mistakes=None)
         An exact non-tensor answer (a shape as a tuple, a dtype, True/False, a count). The
         expected value is never shown.

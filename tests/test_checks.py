@@ -8,12 +8,14 @@ import torch
 
 from autograder import (
     call,
+    cases,
     MISTAKES,
     GradingError,
     check_derivative,
     check_gradient,
     check_number,
     check_tensor,
+    check_two_losses,
 )
 from autograder.student.interpreter import Interpreter
 from autograder.student.mistakes import EXPLANATIONS
@@ -487,6 +489,64 @@ def test_derivative_diagnoses(answer, f, mistake):
 def test_wrong_derivative_names_the_input_point():
     error = diagnose(derivative, lambda x: x, lambda x: x ** 3, shapes=((2, 3),))
     assert_diagnosis(error, "wrong_values", "x[0, 0] = ", "at x[0, 0] = ")
+
+
+# ---------------------------------------------------------------- two losses on a shared part
+
+
+TWO_LOSSES = """
+import torch
+def two_passes(loss1, loss2, x):
+    (g1,) = torch.autograd.grad(loss1, x, retain_graph=True)
+    (g2,) = torch.autograd.grad(loss2, x)
+    return g1, g2
+
+def batched(loss1, loss2, x):
+    pick = torch.eye(2, dtype=x.dtype)
+    (both,) = torch.autograd.grad(torch.stack([loss1, loss2]), x, pick, is_grads_batched=True)
+    return both[0], both[1]
+
+def summed(loss1, loss2, x):
+    (loss1 + loss2).backward()
+    return x.grad, x.grad
+
+def aliased(loss1, loss2, x):
+    loss1.backward(retain_graph=True)
+    g1 = x.grad
+    loss2.backward()
+    return g1, x.grad
+
+def untouched(loss1, loss2, x):
+    return torch.zeros_like(x), torch.zeros_like(x)
+"""
+
+
+def two_losses(name):
+    x = torch.tensor([0.0, 0.5, -1.0])
+    heads = (lambda h, t: (h * t).sum(), lambda h, t: (h ** 2).sum())
+    g1, g2 = (torch.autograd.grad(head(torch.exp(t), t), t)[0]
+              for head in heads for t in [x.clone().requires_grad_()])
+    check_two_losses(Interpreter([TWO_LOSSES], autograd=True).lookup(name), f"{name}(loss1, loss2, x)",
+                     x=x, shared=torch.exp, heads=heads, expected=(g1, g2),
+                     mistakes={"single_pass_through_shared": (1, g1 + g2, g1 + g2),
+                               "grad_not_cloned": (2, g1 + g2, g1 + g2)})
+
+
+@pytest.mark.parametrize("name", ["two_passes", "batched"])
+def test_two_passes_or_one_batched_pass_through_the_shared_part(name):
+    two_losses(name)
+
+
+@pytest.mark.parametrize("name, mistake", [("summed", "single_pass_through_shared"),
+                                           ("aliased", "grad_not_cloned"),
+                                           ("untouched", "shared_part_recomputed")])
+def test_the_same_values_told_apart_by_the_passes_the_check_counted(name, mistake):
+    assert diagnose(two_losses, name).mistake == mistake
+
+
+def test_a_test_input_can_require_grad():
+    p = cases.tensor([1.0, 2.0], requires_grad=True)
+    assert p.is_leaf and p.requires_grad and not cases.tensor([1.0]).requires_grad
 
 
 # ---------------------------------------------------------------- quiet, short errors

@@ -332,6 +332,21 @@ def test_saved_input_not_output():
     assert mistake == "saved_input_not_output" and "saved its input x" in message
 
 
+def test_saved_the_output_and_the_input_too():
+    def forward(ctx, x):
+        y = torch.tanh(x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return g * (1 - torch.tanh(x) ** 2)
+
+    mistake, message = mistake_of(variant(Tanh, forward=forward, backward=backward),
+                                  reference=torch.tanh, saves="output")
+    assert mistake == "saved_input_not_output" and "but its input x as well" in message
+
+
 def test_tensor_on_ctx():
     def forward(ctx, x):
         ctx.y = torch.tanh(x)

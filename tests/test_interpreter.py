@@ -301,6 +301,14 @@ def test_a_function_class_is_not_called_directly():
         Interpreter([FUNCTIONS + "\ndef f(x):\n    return Softplus(x)"], autograd=False).lookup("f")(X)
 
 
+@pytest.mark.parametrize("body", ["Softplus.forward(None, x)", "Softplus(x)"])
+def test_a_forward_called_directly_is_named_in_terms_of_apply(body):
+    f = Interpreter([FUNCTIONS + f"\ndef f(x):\n    return {body}"], autograd=False).lookup("f")
+    with pytest.raises(GradingError) as caught:
+        call(f, X, name="f(x)")
+    assert caught.value.mistake == "forward_called_directly" and "Softplus.apply" in str(caught.value)
+
+
 # ---------------------------------------------------------------- autograd, where it is allowed
 
 
@@ -345,6 +353,23 @@ def test_written_in_a_kernel_reads_the_cells_it_ran():
         shell.run_cell("from autograder import written\nanswer = written('df', 'by hand')", store_history=True)
         assert torch.equal(shell.user_ns["answer"](X), 3 * X)
     finally:
+        InteractiveShell.clear_instance()
+
+
+def test_written_in_a_kernel_reads_the_cells_it_ran_without_history():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from autograder.student import notebook
+    shell = InteractiveShell.instance()
+    before = list(notebook.ran)
+    try:
+        assert notebook.install()
+        notebook.ran.clear()
+        shell.run_cell("def df(x):\n    return 3 * x", store_history=False)  # as nbval runs cells
+        shell.run_cell("from autograder import written\nanswer = written('df', 'by hand')", store_history=False)
+        assert torch.equal(shell.user_ns["answer"](X), 3 * X)
+    finally:
+        notebook.ran[:] = before
         InteractiveShell.clear_instance()
 
 

@@ -3,8 +3,9 @@
 Two tests per assignment, on release/ as `make release` wrote it:
 * the visible part of every test cell holds data and calls only (autograder/instructor/leaks.py);
 * nothing in it passes as an answer: every literal and every cases.function source of a test
-  cell is tried as each answer of its exercise (the other answers being the solution's), and the
-  cell, graded in this process with its hidden tests (autograder/instructor/dry_run.py), must fail.
+  cell is tried as each answer of its exercise that the cell reads (the other answers being the
+  solution's), and the cell, graded in this process with its hidden tests
+  (autograder/instructor/dry_run.py), must fail.
 """
 import ast
 import re
@@ -57,7 +58,9 @@ def _with(solution: str, name: str, kind: str, candidate: str) -> str:
 def test_nothing_in_a_release_passes_as_an_answer(assignment):
     source = REPO / "source" / assignment / f"{assignment}.ipynb"
     dry = DryRun(source)
-    solutions = {grade_id(c): c for c in nbformat.read(source, as_version=4).cells if is_answer_cell(c)}
+    source_cells = nbformat.read(source, as_version=4).cells
+    solutions = {grade_id(c): c for c in source_cells if is_answer_cell(c)}
+    judged = {grade_id(c): c.source for c in source_cells if is_test_cell(c)}  # with hidden tests
     leaks, tried = [], 0
     for cell in _release(assignment).cells:
         if not is_test_cell(cell):
@@ -69,6 +72,8 @@ def test_nothing_in_a_release_passes_as_an_answer(assignment):
             if not answer_id.startswith(exercise + "_"):
                 continue
             for kind, name in _answers(solution):
+                if not re.search(rf"\b{re.escape(name)}\b", judged[test_id]):
+                    continue  # a cell that never reads this answer cannot pass because of it
                 for candidate_kind, candidate in answer_candidates(cell.source):
                     if candidate_kind != kind:
                         continue

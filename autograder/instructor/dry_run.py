@@ -79,8 +79,10 @@ class DryRun:
         """The test cell ``test_id`` judged on ``answers`` ({answer grade_id: source})."""
         namespace = {"__name__": "__main__"}
         above = []
+        modules = _Modules()  # a sample that patches torch or the checks patches its own kernel only
         for cell in self.cells:
             if grade_id(cell) == test_id:
+                modules.restore()
                 return self.judge(cell.source, namespace, above, salt)
             if cell.cell_type != "code" or is_test_cell(cell):
                 continue
@@ -105,6 +107,22 @@ class DryRun:
             return Outcome(False, getattr(error, "mistake", None), message, drawn.count > 0,
                            in_visible=not drawn.entered)
         return Outcome(True, salted=drawn.count > 0)
+
+
+class _Modules:
+    """What torch's and the course's modules hold now, to put back what a sample's cells replaced
+    (at grading time those cells run in the student's kernel, never where the test is judged)."""
+
+    def __init__(self):
+        self.saved = {name: dict(vars(module)) for name, module in list(sys.modules.items())
+                      if name == "torch" or name.split(".")[0] in ("autograder", "helpers")}
+
+    def restore(self):
+        for name, saved in self.saved.items():
+            attributes = vars(sys.modules[name])
+            for key in [key for key in attributes if key not in saved]:
+                del attributes[key]
+            attributes.update(saved)
 
 
 class _count_salted_draws:

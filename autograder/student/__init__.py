@@ -4,7 +4,8 @@ Nothing here imports nbgrader or reads the course directory; the instructor's to
 :mod:`autograder.instructor`. The contract for test cells is in :mod:`autograder`'s docstring.
 """
 from autograder.student import cases, notebook
-from autograder.student.autograd import check_derivative
+from autograder.student.autograd import (check_answered, check_derivative, check_prediction,
+                                        check_trainable, check_two_losses, single, unpack)
 from autograder.student.calls import call
 from autograder.student.checks import (
     GradingError,
@@ -23,6 +24,8 @@ notebook.install()  # an unanswered cell says so in both languages (see notebook
 
 __all__ = [
     "AFTER_BACKWARD", "BY_HAND", "GradingError", "MISTAKES", "Rule", "call", "cases",
-    "check_derivative", "check_function", "check_gradient", "check_number", "check_shares_memory",
-    "check_tensor", "check_unchanged", "check_value", "shares_memory", "written",
+    "check_answered", "check_derivative", "check_function", "check_gradient", "check_number",
+    "check_prediction", "check_shares_memory", "check_tensor", "check_trainable",
+    "check_two_losses", "check_unchanged", "check_value", "shares_memory", "single", "unpack",
+    "written",
 ]

@@ -17,16 +17,18 @@
     check_trainable(w, name, mistake="parameter_rebound")
         w (a tensor a written training function returned) is a leaf tensor that requires grad;
         otherwise the mistake, with what w is instead.
-    check_passes(count, expected=2, mistakes={key: count})
-        The number of backward passes a hook on the shared node counted (on the checks' own graph).
+    check_two_losses(fn, name, *, x, shared, heads, expected, mistakes, errors, atol, rtol)
+        fn(loss1, loss2, x) on a graph the check builds itself (h = shared(x), loss_i =
+        head_i(h, x)), with a hook on its own h counting the backward passes through it: the
+        gradients against ``expected``, a known mistake by its values and its number of passes.
 """
 import torch
 
 from autograder.student import cases
 from autograder.student.calls import call, is_remote
-from autograder.student.checks import (GradingError, _check_mistake_keys, _diagnose, _error,
-                                       _run, check_tensor)
-from autograder.student.rules import BY_HAND
+from autograder.student.checks import (GradingError, _check_mistake_keys, _close, _diagnose,
+                                       _error, _run, check_tensor)
+from autograder.student.rules import AFTER_BACKWARD, BY_HAND
 
 
 # ---------------------------------------------------------------- tuple answers
@@ -89,16 +91,59 @@ def check_trainable(w, name, mistake="parameter_rebound"):
     raise _error(mistake, zh, en) from None
 
 
-def check_passes(count, expected=2, mistakes=None):
-    """The backward passes counted by a hook on the shared node h; mistakes = {key: count}."""
-    __tracebackhide__ = True
+def check_two_losses(fn, name, *, x, shared, heads, expected, mistakes=None, errors=None,
+                     atol=1e-5, rtol=1e-4):
+    """``fn(loss1, loss2, x)`` returns the gradients of two losses that share a part ``h``.
 
-    if count == expected:
+    The graph is built here, on this process's tensors: ``x`` a new leaf with the given values,
+    ``h = shared(x)``, ``loss_i = heads[i](h, x)``; a hook on ``h`` counts the backward passes
+    that go through it. Right values pass whatever the count, as long as the given graph was
+    used: two passes, or one batched pass (``is_grads_batched=True``). No pass through ``h``
+    is "shared_part_recomputed". ``mistakes`` = {key: (passes or None for any, g1, g2)}: what
+    that mistake returns, and how many passes it makes (summed losses and an aliased ``x.grad``
+    return the same values, one pass against two)."""
+    __tracebackhide__ = True
+    error = _run(name, _check_two_losses, fn, name, x=x, shared=shared, heads=heads,
+                 expected=expected, mistakes=mistakes, errors=errors, atol=atol, rtol=rtol)
+    if error is not None:
+        raise error from None
+
+
+def _check_two_losses(fn, name, *, x, shared, heads, expected, mistakes, errors, atol, rtol):
+    _check_mistake_keys(mistakes)
+    passes = []
+    with torch.enable_grad():
+        leaf = x.detach().clone().requires_grad_(True)
+        h = shared(leaf)
+        h.register_hook(lambda grad: passes.append(1))
+        losses = [head(h, leaf) for head in heads]
+    answer = call(fn, *losses, leaf, name=name, errors=errors)
+    count = len(passes)
+    if count == 0:
+        raise _error("shared_part_recomputed",
+                     f"给 {name} 的那张图里，共用的部分 h 一次梯度也没有收到。",
+                     f"The shared part h of the graph given to {name} received no gradient at all.")
+    got = unpack(answer, ("g1", "g2"), name)
+    if all(_same(g, e, atol, rtol) for g, e in zip(got, expected)):
         return
-    key = next((key for key, wrong in (mistakes or {}).items() if wrong == count), "wrong_values")
-    raise _error(key, f"共用的部分 h 收到了 {count} 次梯度，应为 {expected} 次（每个损失一次）。",
-                 f"The shared part h received a gradient {count} time(s), expected {expected} "
-                 "(once per loss).") from None
+    for key, (wrong_passes, *wrong) in (mistakes or {}).items():
+        if (wrong_passes is None or wrong_passes == count) and all(
+                _same(g, w, atol, rtol) for g, w in zip(got, wrong)):
+            raise _error(key, f"{name} 返回的 (g1, g2) 正好是一个常见错误的结果"
+                              f"（共用的部分 h 收到了 {count} 次梯度）。",
+                         f"{name} returned exactly the (g1, g2) a common mistake gives (the shared "
+                         f"part h received a gradient {count} time(s)).")
+    for item, right, label in zip(got, expected, ("g1", "g2")):
+        _diagnose(item, right, label, atol=atol, rtol=rtol, rules=AFTER_BACKWARD,
+                  missing="gradient_none")
+
+
+def _same(answer, expected, atol, rtol):
+    if not isinstance(answer, torch.Tensor):
+        return False
+    expected = torch.as_tensor(expected).detach().cpu()
+    values = answer.detach().cpu()
+    return values.dtype == expected.dtype and _close(values, expected, atol, rtol)
 
 
 def single(answer, name, mistake="autograd_grad_tuple"):

@@ -58,7 +58,7 @@ def _failure(label, error, errors=None):
     ``errors`` as in ``call``."""
     if isinstance(error, Refused):  # the interpreter refused the student's code (written.py)
         where_zh, where_en = _where(error.line)
-        key = "autograd_in_derivative" if error.autograd else "not_allowed_here"
+        key = error.mistake or ("autograd_in_derivative" if error.autograd else "not_allowed_here")
         return _error(key, f"{label}{where_zh}：{error.zh}", f"{label}{where_en}: {error.en}")
     description = described(error)
     if "NotImplementedError" in description["kinds"]:

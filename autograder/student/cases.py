@@ -6,6 +6,7 @@
     i = cases.randint(0, 10, (4,), seed=3)
     s = cases.spread(12, seed=4)                       # 0, ±12 and values in between
     t = cases.tensor([[1.0, 2.0], [3.0, 4.0]])
+    p = cases.tensor([1.0, 2.0], requires_grad=True)  # a leaf tensor that requires grad
 
 Random values are drawn on the CPU from their own generator and then moved, so a test sees the
 same numbers on the CPU, CUDA and MPS, and no test disturbs the global random state. At grading
@@ -117,6 +118,6 @@ def randint(low, high, shape, *, seed, dtype=torch.int64):
         device=device(), dtype=dtype)
 
 
-def tensor(data, dtype=None):
-    """``torch.tensor(data)`` on the device."""
-    return torch.tensor(data, dtype=dtype, device=device())
+def tensor(data, dtype=None, requires_grad=False):
+    """``torch.tensor(data)`` on the device (a leaf tensor that requires grad if asked)."""
+    return torch.tensor(data, dtype=dtype, device=device(), requires_grad=requires_grad)

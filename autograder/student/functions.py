@@ -24,7 +24,7 @@ tolerances; then float64), on the CPU. In order, the first problem found is a Gr
    giving what that mistake computes}), it left its inputs as they were, and it kept no tensor as
    an attribute of ctx ("tensor_on_ctx": save_for_backward is the way);
 2. the output hangs on the Function's own node ("backward_never_runs", "forward_builds_graph");
-3. ``saves="output"``: what the forward saved is the output, not the input;
+3. ``saves="output"``: what the forward saved is the output, and no input;
 4. a backward pass with grad_output all ones: what the backward returned (one value per forward
    input, None for a non-tensor, the input's shape), that it left grad_output alone, then each
    gradient against the expected one (``mistakes`` = {key: function of (*args, grad_output)
@@ -299,14 +299,20 @@ class _Case:
                              f"forward computation, and your backward is never used.")
 
     def check_saves_output(self):
+        """What the forward saved is the output, and none of the inputs."""
         node = _outputs(self.output)[0].grad_fn
         saved = list(node.saved_tensors)
         output = _outputs(self.output)[0]
-        if any(_same_tensor(t, output) for t in saved):
-            return
         function = self.function_name
         inputs = [name for name, a in zip(self.names, self.args)
                   if isinstance(a, torch.Tensor) and any(_same_tensor(t, a) for t in saved)]
+        if any(_same_tensor(t, output) for t in saved):
+            if inputs:
+                raise _error("saved_input_not_output",
+                             f"{function} 用 save_for_backward 保存了输出，却也保存了输入 {inputs[0]}。",
+                             f"{function} saved its output with save_for_backward, but its input "
+                             f"{inputs[0]} as well.")
+            return
         if inputs:
             raise _error("saved_input_not_output",
                          f"{function} 用 save_for_backward 保存的是输入 {inputs[0]}，而不是输出。",

@@ -58,8 +58,10 @@ MAX_INT = 1 << 64
 class Refused(Exception):
     """The code does something this exercise does not allow (or too much of it)."""
 
-    def __init__(self, zh: str, en: str, line: int | None = None, *, autograd: bool = False):
+    def __init__(self, zh: str, en: str, line: int | None = None, *, autograd: bool = False,
+                 mistake: str | None = None):
         self.zh, self.en, self.line, self.autograd = zh, en, line, autograd
+        self.mistake = mistake  # the catalogue's key when the refusal names a known mistake
         where = f" (line {line})" if line else ""
         super().__init__(f"{en}{where}")
 
@@ -833,7 +835,7 @@ class Interpreter:
             if name == "apply":
                 return obj.apply
             raise Refused(f"这里只能用 {obj.__name__}.apply。", f"Only {obj.__name__}.apply is available here.",
-                          node.lineno)
+                          node.lineno, mistake="forward_called_directly")
         if isinstance(obj, _Optimizer) and name in ("step", "zero_grad"):
             return ValueMethod(obj, getattr(obj.optimizer, name))
         allowed = _VALUE_ATTRIBUTES.get(type(obj))
@@ -859,7 +861,7 @@ class Interpreter:
         if isinstance(function, type) and issubclass(function, torch.autograd.Function):
             raise Refused(f"Function 不是这样调用的：用 {function.__name__}.apply(...)。",
                           f"A Function is not called like this: use {function.__name__}.apply(...).",
-                          node.lineno)
+                          node.lineno, mistake="forward_called_directly")
         if function in _ERRORS.values():
             return function(*[str(a)[:1000] for a in args])
         if any(function is plain for plain in _PLAIN_BUILTINS):

@@ -5,8 +5,18 @@ the two errors an unanswered assignment raises: the stub's ``NotImplementedError
 cell, and the ``NameError`` a test cell meets when the answer cell above it never defined its
 name. Both still fail the cell (nbgrader counts it), but what the student reads, in the notebook
 and in nbgrader's Validate dialog, is one bilingual line that says what to do.
+
+It also records the source of every cell the kernel runs (``ran``), for ``written(...)`` in a
+visible test: IPython's ``In`` holds only cells run with ``store_history=True``, and a runner may
+send them without (nbval does).
 """
 from helpers.text import bilingual
+
+ran: list[str] = []  # the cells this kernel ran since autograder was imported, oldest first
+
+
+def _record(result) -> None:
+    ran.append(result.info.raw_cell if result.info is not None else "")
 
 
 def _lines(etype, value):
@@ -42,4 +52,6 @@ def install() -> bool:
     if shell is None:
         return False
     shell.set_custom_exc((NotImplementedError, NameError), _handler)
+    if _record not in shell.events.callbacks["post_run_cell"]:
+        shell.events.register("post_run_cell", _record)
     return True

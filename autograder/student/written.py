@@ -13,7 +13,8 @@ point is *how* something is computed is judged this way (the contract in autogra
 Where the cells come from:
 
 * in the student's kernel (a visible test, or Validate): the cells the kernel ran, oldest first
-  (IPython's ``In``), without the test cell running now;
+  (IPython's ``In``, or what autograder.student.notebook recorded), without the test cell running
+  now;
 * at grading time: the submitted notebook's cells above the test cell, as the referee read them
   from the file (:func:`cells_from`).
 """
@@ -60,11 +61,15 @@ def written(name: str, mode: str = BY_HAND):
 
 
 def kernel_cells() -> list[str]:
-    """The cells this IPython kernel has run, oldest first, without the one running now."""
+    """The cells this IPython kernel has run, oldest first, without the one running now: IPython's
+    ``In``, or, when the cells were run without storing history, the ones autograder recorded."""
     try:
         from IPython import get_ipython
     except ImportError:
         return []
     shell = get_ipython()
     history = list(shell.user_ns.get("In", [])) if shell is not None else []
-    return history[:-1]
+    if len(history) > 1:
+        return history[:-1]
+    from autograder.student.notebook import ran
+    return list(ran)

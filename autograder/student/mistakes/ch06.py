@@ -32,6 +32,15 @@ MISTAKES = {
         "those operations and differentiate them itself, and backward is never used. Return "
         "MyFn.apply(...) from the function.",
     ),
+    "forward_called_directly": (
+        "Function 只能通过 .apply 使用：MyFn.apply(x) 会创建 ctx、运行 forward，并把输出挂在这个 Function "
+        "自己的节点上；直接调用 MyFn.forward(...)（或者创建 MyFn 的实例）只是把 forward 当普通函数运行，"
+        "没有 ctx，也没有节点，backward 永远用不上。测试运行你的代码时只提供 .apply。",
+        "A Function is used through .apply only: MyFn.apply(x) creates ctx, runs forward and hangs "
+        "the output on the Function's own node; calling MyFn.forward(...) directly (or making an "
+        "instance of MyFn) runs forward as a plain function, with no ctx and no node, so backward "
+        "is never used. The tests run your code with .apply only.",
+    ),
     "tensor_on_ctx": (
         "张量要用 ctx.save_for_backward(...) 保存、在 backward 里用 ctx.saved_tensors 取出；"
         "直接挂在 ctx 上的张量没有原地修改检查，还可能造成内存泄漏。只有数字、形状这类非张量才挂在 ctx 上。",
