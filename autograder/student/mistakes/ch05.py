@@ -28,6 +28,19 @@ MISTAKES = {
         "The loss is the mean over all N·k elements, but you divided by the number of rows N "
         "only, so the gradient is k times too big. R.numel() is N·k.",
     ),
+    "divided_by_n_times_d": (
+        "你除以的是 N·d（X 的元素个数），可损失是对 Ŷ 的全部 N·k 个元素取平均：应该除以 N·k，"
+        "也就是残差 R 的元素个数 R.numel()，而不是 X.numel()。所以你的梯度差了一个因子 k/d。",
+        "You divided by N·d (the number of elements of X), but the loss is the mean over all N·k "
+        "elements of Ŷ: divide by N·k, the number of elements of the residual R, R.numel(), not "
+        "X.numel(). So your gradient is off by a factor of k/d.",
+    ),
+    "bias_gradient_not_summed": (
+        "b 被广播加到了 N 行的每一行上，所以它的梯度要把 ∂L/∂Ŷ 的 N 行加起来（在第 0 维上求和），"
+        "得到形状 (k,)；你返回的是没有求和的 (N, k)。",
+        "b was broadcast and added to each of the N rows, so its gradient adds up the N rows of "
+        "∂L/∂Ŷ (a sum over dimension 0) and has shape (k,); you returned the (N, k) before that sum.",
+    ),
     "ignored_vector": (
         "这正是 v 取全 1 时的向量-雅可比积：给定的 v 没有被用上。vᵀJ 的第 j 个分量是 "
         "Σᵢ vᵢ ∂yᵢ/∂xⱼ，每个输出 yᵢ 都要按 vᵢ 加权。",
@@ -116,6 +129,12 @@ MISTAKES = {
         "You counted every backward() call. x.grad = None throws away what had accumulated, and "
         "only the backward() calls after it add up in the new .grad.",
     ),
+    "reset_never_reached": (
+        "reset_at 不小于 rounds 时，执行 x.grad = None 的那一轮根本不会出现：每一轮的梯度都累加着，"
+        "一共 rounds 次。",
+        "When reset_at is not less than rounds, the round that runs x.grad = None never comes: "
+        "the gradient of every round accumulates, rounds times in all.",
+    ),
     "reset_off_by_one": (
         "次数数错了一次：重置发生在 step == 2 的那一轮、在这一轮的 backward() 之前，"
         "所以这一轮的梯度算在里面。把 step 的取值一个一个列出来数。",
@@ -130,6 +149,27 @@ MISTAKES = {
         "and they add up to 2w. The chain rule adds the contributions of every path.",
     ),
     # ---- repairing a training loop (exercise 6)
+    "parameter_not_leaf": (
+        "w.grad 是 None，所以 lr * w.grad 没法算：w 不是叶子张量，反向传播不会写入它的 .grad。"
+        "两个原因都会这样：w 先用 requires_grad=True 创建、再用 .to(...) 换设备或数据类型"
+        "（.to 真的复制时，得到的是一个非叶子张量；CPU 上的 float32 数据不需要复制，所以这时看不出来），"
+        "或者上一轮的 w = w - lr * w.grad 把名字 w 换成了一个新的非叶子张量。创建时一起给出 device=、"
+        "dtype= 和 requires_grad=True，并在 torch.no_grad() 里原地更新：w -= lr * w.grad。",
+        "w.grad is None, so lr * w.grad cannot be computed: w is not a leaf tensor, and the "
+        "backward pass writes no .grad for it. Two causes do this: w was created with "
+        "requires_grad=True and then moved or converted with .to(...) (when .to really copies, the "
+        "copy is a non-leaf tensor; float32 data on the CPU needs no copy, which hides it), or the "
+        "previous round's w = w - lr * w.grad pointed the name w at a new non-leaf tensor. Give "
+        "device=, dtype= and requires_grad=True together when you create w, and update it in place "
+        "inside torch.no_grad(): w -= lr * w.grad.",
+    ),
+    "update_outside_no_grad": (
+        "w 是需要梯度的叶子张量，在记录梯度时原地修改它是不允许的（自动求导会把这一步也记下来）。"
+        "把更新放进 with torch.no_grad(): 里。",
+        "w is a leaf tensor that requires grad, and changing it in place while gradients are "
+        "recorded is not allowed (autograd would record the update too). Put the update inside "
+        "with torch.no_grad():.",
+    ),
     "parameter_rebound": (
         "w = w - lr * w.grad 没有更新 w，而是造了一个新张量再让名字 w 指向它：记录梯度时它是非叶子张量"
         "（下一轮拿不到 .grad），放在 torch.no_grad() 里则根本不需要梯度。在 torch.no_grad() 里原地更新："
@@ -154,19 +194,30 @@ MISTAKES = {
     ),
     # ---- two backward passes through one graph (exercise 7)
     "single_pass_through_shared": (
-        "共用的部分只被反向传播了一次：把两个损失加起来（或拼在一起）做一次 backward()，"
-        "得到的是合在一起的结果。这里要两次反向传播，各自经过同一张图，"
-        "第一次要传 retain_graph=True。",
-        "The shared part was backpropagated only once: adding (or stacking) the two losses and "
-        "running backward() once gives their combined result. Here you need two backward passes, "
-        "each through the same graph, and the first one needs retain_graph=True.",
+        "两个结果都是两个梯度之和：两个损失加在一起（或者拼在一起、用全 1 加权）只做了一次反向传播，"
+        "得到的是合在一起的结果。要各算各的：在同一张图上反向传播两次（第一次传 retain_graph=True），"
+        "或者用一次批量的反向传播同时算两个（torch.autograd.grad 加 is_grads_batched=True，"
+        "grad_outputs 的每一行挑出一个损失）。",
+        "Both results are the sum of the two gradients: the two losses were added (or stacked and "
+        "weighted by ones) and backpropagated once, which gives their combined result. Keep them "
+        "apart: two backward passes through the same graph (the first with retain_graph=True), or "
+        "one batched backward pass for both (torch.autograd.grad with is_grads_batched=True, each "
+        "row of grad_outputs picking one loss).",
+    ),
+    "retain_graph_missing": (
+        "第一次反向传播用完就释放了共用的部分 h 保存的张量（例如 exp 保存了它的输出），"
+        "第二次经过 h 时就没有了。第一次调用要传 retain_graph=True。",
+        "The first backward pass freed the tensors the shared part h saved (exp, for one, saves "
+        "its output) once it had used them, so the second pass through h finds them gone. Pass "
+        "retain_graph=True to the first call.",
     ),
     "shared_part_recomputed": (
-        "给你的那张图里的 h 一次梯度也没收到：你重新算了共用的部分，建了一张新图。"
-        "这里要练的是在给定的同一张图上反向传播两次：直接对给你的两个损失 loss1 和 loss2 求导。",
-        "The h of the graph you were given received no gradient at all: you computed the shared "
-        "part again and built a new graph. The point here is two backward passes through the one "
-        "graph you were given: differentiate loss1 and loss2 themselves.",
+        "反向传播没有经过给你的那张图：loss1 和 loss2 本身没有被求导（也许是重新算了一遍共用的部分，"
+        "建了一张新图）。函数并不知道图是怎样建的（隐藏测试用的是别的函数）：直接对给你的两个损失求导。",
+        "The backward pass never went through the graph you were given: loss1 and loss2 themselves "
+        "were not differentiated (perhaps the shared part was computed again, on a new graph). The "
+        "function cannot know how the graph was built (the hidden tests use other functions): "
+        "differentiate the two losses you were given.",
     ),
     "grad_not_cloned": (
         "两个结果都是两个梯度之和：g1 = x.grad 拿到的是 x.grad 这个张量本身，第二次 backward() "
@@ -195,6 +246,15 @@ MISTAKES = {
         "这是一阶导数，不是二阶导数。用 create_graph=True 求出一阶导数，再对它求一次导。",
         "This is the first derivative, not the second. Get the first derivative with "
         "create_graph=True, then differentiate it once more.",
+    ),
+    "derivative_without_graph": (
+        "对一个不在计算图里的张量求了导。两个原因都会这样：x 没有设成需要梯度（先 "
+        "x = x.detach().requires_grad_()），或者求一阶导数的 torch.autograd.grad 没有传 "
+        "create_graph=True，一阶导数就没有计算图，不能再对它求导。",
+        "A tensor that is not in a computation graph was differentiated. Two causes do this: x "
+        "was not made to require grad (x = x.detach().requires_grad_() first), or the "
+        "torch.autograd.grad that took the first derivative was not given create_graph=True, so "
+        "the first derivative has no graph and cannot be differentiated again.",
     ),
     "autograd_grad_tuple": (
         "torch.autograd.grad 返回的是元组：自动求导为每个输入各返回一个梯度，哪怕只有一个输入。"
