@@ -151,6 +151,14 @@ def test_escapes_are_refused(line):
         build(f"import torch\ndef f(x):\n    {line}", "f")(X.clone())
 
 
+def test_a_plain_value_lacks_an_attribute_as_in_python():
+    f = build("def f(a):\n    return a.requires_grad", "f")
+    with pytest.raises(AttributeError, match="'float' object has no attribute 'requires_grad'"):
+        f(0.5)
+    with pytest.raises(Refused):  # an attribute Python has stays out of reach
+        build("def f(a):\n    return a.conjugate", "f")(0.5)
+
+
 def test_only_function_classes_and_no_decorators():
     with pytest.raises(Refused):
         build("class f:\n    pass", "f")

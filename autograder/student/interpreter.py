@@ -844,6 +844,9 @@ class Interpreter:
         if allowed is not None and name in allowed:
             value = getattr(obj, name)
             return ValueMethod(obj, value) if callable(value) else value
+        if isinstance(obj, (type(None), bool, int, float, complex, str)) and not hasattr(obj, name):
+            # what Python itself says (a number has no .requires_grad), not a rule of the checks
+            raise AttributeError(f"'{type(obj).__name__}' object has no attribute '{name}'")
         raise Refused(f"这里不能用 {type(obj).__name__} 的 .{name}。",
                       f"The attribute .{name} of a {type(obj).__name__} is not available here.", node.lineno)
 
