@@ -386,3 +386,48 @@ def test_an_unknown_name_and_an_unknown_mode():
         written("df")
     with pytest.raises(ValueError):
         written("df", "by magic")
+
+
+def test_an_exercise_can_refuse_a_torch_function_or_a_tensor_method():
+    cells = ["import torch\nfrom torch import broadcast_shapes as shapes\n"
+             "def f(a, b):\n    return tuple(shapes(a, b))\n"
+             "def g(x):\n    return x.is_contiguous()\n"
+             "def h(a, b):\n    return tuple(torch.broadcast_shapes(a, b))"]
+    refuse = {"broadcast_shapes": "not_allowed_here", "is_contiguous": "not_allowed_here"}
+    interpreter = Interpreter(cells, autograd=False, refuse=refuse)
+    for name, args, spelled in [("f", ((1, 2), (3, 1)), "torch.broadcast_shapes"),
+                                ("h", ((1, 2), (3, 1)), "torch.broadcast_shapes"),
+                                ("g", (X,), ".is_contiguous()")]:
+        with pytest.raises(Refused) as caught:
+            interpreter.lookup(name)(*args)
+        assert caught.value.mistake == "not_allowed_here" and spelled in caught.value.en
+    assert Interpreter(cells, autograd=False).lookup("h")((1, 2), (3, 1)) == (3, 2)
+    with cells_from(cells):
+        with pytest.raises(GradingError) as caught:
+            call(written("f", "by hand", refuse=refuse), (1,), (2,), name="f((1,), (2,))")
+    assert "This exercise does not allow torch.broadcast_shapes" in str(caught.value)
+
+
+def test_strides_offsets_and_an_array_the_test_passes():
+    import numpy as np
+    source = """
+import torch
+def positions(t):
+    return t.storage_offset(), t.stride()
+def tensor_of(a):
+    return torch.from_numpy(a)
+"""
+    interpreter = Interpreter([source], autograd=False)
+    assert interpreter.lookup("positions")(torch.arange(12.0).view(3, 4)[1:, ::2]) == (4, (4, 2))
+    array = np.arange(3.0)
+    assert np.shares_memory(interpreter.lookup("tensor_of")(array).numpy(), array)
+    refused("import numpy\ndef f(x):\n    return numpy.zeros(3)")  # the code cannot reach NumPy
+
+
+def test_a_notebook_global_the_interpreter_cannot_compute_is_named_where_the_code_reads_it():
+    setup = "import torch\nfrom helpers import choose_device\n\ndevice = choose_device()"
+    f = Interpreter([setup, "def f(t):\n    return torch.zeros(3, device=device)"], autograd=False).lookup("f")
+    with pytest.raises(Refused) as caught:
+        f(X)
+    assert caught.value.line == 2 and "global variable device" in caught.value.en
+    assert "helpers.choose_device is not available here" in caught.value.en

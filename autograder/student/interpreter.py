@@ -83,7 +83,7 @@ class _Continue(BaseException):
 
 _AUTOGRAD_TENSOR = {"backward", "requires_grad_", "retain_grad", "grad"}
 _NEVER_TENSOR = {  # capabilities beyond tensor math: memory, hooks, graph nodes, other devices
-    "storage", "untyped_storage", "data_ptr", "const_data_ptr", "storage_offset", "storage_type",
+    "storage", "untyped_storage", "data_ptr", "const_data_ptr", "storage_type",
     "register_hook", "register_post_accumulate_grad_hook", "grad_fn", "output_nr", "retains_grad",
     "numpy", "apply_", "map_", "map2_", "set_", "resize_", "resize_as_", "share_memory_",
     "pin_memory", "record_stream", "cuda", "mps", "xpu", "ipu", "as_subclass", "grad_dtype",
@@ -92,7 +92,7 @@ _NEVER_TENSOR = {  # capabilities beyond tensor math: memory, hooks, graph nodes
     "to_sparse_bsr", "to_sparse_bsc", "to_mkldnn", "is_shared", "is_pinned", "bincount",
 }
 _NEVER_TORCH = {
-    "bincount", "save", "load", "from_file", "frombuffer", "from_numpy", "compile", "export",
+    "bincount", "save", "load", "from_file", "frombuffer", "compile", "export",
     "cond", "fork", "wait", "vmap", "manual_seed", "seed", "set_rng_state", "get_rng_state",
 }
 _FACTORIES = {
@@ -103,7 +103,8 @@ _FACTORIES = {
 }
 _TORCH_VALUES = {"finfo", "iinfo", "promote_types", "result_type", "can_cast", "is_tensor",
                  "is_floating_point", "is_grad_enabled", "broadcast_shapes",
-                 "get_default_dtype", "no_grad", "inference_mode", "Tensor", "Size"}
+                 "get_default_dtype", "no_grad", "inference_mode", "Tensor", "Size",
+                 "from_numpy"}  # from_numpy: only on arrays a test passes (the code cannot make one)
 _AUTOGRAD_TORCH = {"enable_grad", "set_grad_enabled"}
 _DATA_DEPENDENT = {"item", "tolist", "nonzero", "argwhere", "masked_select", "unique",
                    "unique_consecutive", "equal", "allclose", "__getitem__", "__bool__",
@@ -127,7 +128,7 @@ _TENSOR_NAMES = {name for name in dir(torch.Tensor) if not name.startswith("_")}
     set(_OVERRIDABLE.get(torch.Tensor, {})) | {
         "shape", "dtype", "device", "ndim", "T", "mT", "H", "mH", "real", "imag", "is_leaf",
         "requires_grad", "grad", "data", "layout", "itemsize", "nbytes", "is_cuda", "is_cpu",
-        "is_mps", "is_meta"})
+        "is_mps", "is_meta", "stride", "storage_offset"})  # layout numbers, not addresses
 _TENSOR_NAMES -= _NEVER_TENSOR
 _TENSOR_PROPERTIES = {name for name in _TENSOR_NAMES if not callable(getattr(torch.Tensor, name))}
 
@@ -244,8 +245,9 @@ class Interpreter:
     definition of a name replaces an earlier one, as running the cells would)."""
 
     def __init__(self, sources: list[str], *, autograd: bool, grad_off: bool = False,
-                 deadline: float | None = None, quiet: bool = True):
+                 deadline: float | None = None, quiet: bool = True, refuse: dict | None = None):
         self.autograd, self.grad_off = autograd, grad_off
+        self.refuse = dict(refuse or {})  # {torch function or tensor method: the mistake key it is}
         self.deadline, self.quiet = deadline, quiet
         self.modules = _torch_modules(autograd)
         self.torch_members = {id(member): member for module in self.modules.values()
@@ -288,9 +290,11 @@ class Interpreter:
             self.globals[name] = None  # a definition that reads itself sees nothing yet
             try:
                 self.globals[name] = self._define(name, node)
-            except BaseException:
+            except BaseException as error:
                 del self.globals[name]
                 self.pending[name] = node
+                if isinstance(error, Refused) and isinstance(node, ast.Assign) and line is not None:
+                    raise _global_refused(name, error, line) from None  # said where the code reads it
                 raise
             return self.globals[name]
         if name in _BUILTINS:
@@ -855,6 +859,7 @@ class Interpreter:
         if isinstance(function, WrittenFunction):
             return function(*args, **kwargs)
         if isinstance(function, BoundOp):  # unbound, so that the meta try gets a meta tensor
+            self.not_refused(f".{function.name}()", function.name, node)
             return self.tensor_call(getattr(torch.Tensor, function.name), function.name,
                                     (function.tensor, *args), kwargs, node)
         if isinstance(function, ValueMethod):
@@ -879,17 +884,26 @@ class Interpreter:
             return _Optimizer(torch.optim.SGD(*args, **kwargs))
         if self.is_torch(function):
             name = getattr(function, "__name__", "")
+            self.not_refused(f"torch.{name}", name, node)
             if not self.autograd and kwargs.get("requires_grad"):
                 raise self.no_autograd("requires_grad=True", node)
             if "generator" in kwargs:
                 raise Refused("这里不能传 generator。", "generator= is not available here.", node.lineno)
             return self.tensor_call(function, name, tuple(args), kwargs, node)
+        if isinstance(function, _Missing):
+            raise function.refused(node)
         if isinstance(function, Module):
             raise Refused(f"{function.name} 是模块，不能调用。", f"{function.name} is a module and cannot be "
                           "called.", node.lineno)
         raise Refused(f"这里不能调用 {getattr(function, '__name__', type(function).__name__)}。",
                       f"{getattr(function, '__name__', type(function).__name__)} cannot be called here.",
                       node.lineno)
+
+    def not_refused(self, spelled, name, node):
+        """A function this exercise refuses (``refuse``) is that exercise's mistake."""
+        if name in self.refuse:
+            raise Refused(f"这道题不能用 {spelled}。", f"This exercise does not allow {spelled}.",
+                          node.lineno, mistake=self.refuse[name])
 
     def is_torch(self, value) -> bool:
         return self.torch_members.get(id(value)) is value
@@ -1119,6 +1133,16 @@ def _underscore(name, node):
     return Refused(f"这里不能用以下划线开头的名字（{name}）。",
                    f"Names that start with an underscore ({name}) are not available here.",
                    getattr(node, "lineno", None))
+
+
+def _global_refused(name, refused, line):
+    return Refused(
+        f"测试运行你的函数时，笔记本里的全局变量 {name} 在这里算不出来（{refused.zh.rstrip('。')}）。"
+        "函数需要的东西请从参数里得到，例如新张量放在输入所在的设备上：device=t.device。",
+        f"When the tests run your function, the notebook's global variable {name} cannot be computed "
+        f"here ({refused.en.rstrip('.')}). Get what the function needs from its arguments; a new "
+        "tensor, for example, goes on the device of an input: device=t.device.",
+        line, autograd=refused.autograd, mistake=refused.mistake)
 
 
 def _too_big(node):

@@ -45,17 +45,19 @@ def cells_from(cells: list[str], deadline: float | None = None):
         _cells, _deadline = before
 
 
-def written(name: str, mode: str = BY_HAND):
+def written(name: str, mode: str = BY_HAND, refuse: dict | None = None):
     """The student's ``name`` (a function or a Function class) built from their cells; NameError
-    when no cell defines it."""
+    when no cell defines it. ``refuse`` = {torch function or tensor method name: mistake key}: what
+    this exercise does not allow (``torch.broadcast_shapes`` where the rule itself is asked for);
+    a use of it is that mistake."""
     if mode not in (BY_HAND, FUNCTION, AUTOGRAD):
         raise ValueError(f"mode must be {BY_HAND!r}, {FUNCTION!r} or {AUTOGRAD!r}, not {mode!r}")
     cells = _cells if _cells is not None else kernel_cells()
-    key = (tuple(cells), mode, _deadline)
+    key = (tuple(cells), mode, _deadline, tuple(sorted((refuse or {}).items())))
     if _latest.get("key") != key:  # one interpreter per cells and mode: Softplus and the softplus
         _latest.update(key=key, interpreter=Interpreter(  # that applies it share one class
             cells, autograd=mode == AUTOGRAD, grad_off=mode == BY_HAND, deadline=_deadline,
-            quiet=_cells is not None))
+            quiet=_cells is not None, refuse=refuse))
     interpreter = _latest["interpreter"]
     return interpreter.lookup(name)
 
