@@ -5,7 +5,8 @@ could compute an answer: a ``def``, ``lambda`` or class; arithmetic or a compari
 number literals; a method call or attribute of a computed value (``torch.tensor([1]).dtype``); a
 call of anything but the checks, ``call``/``written``, ``cases`` constructors, ``torch.tensor``
 and ``print``; an import from anywhere but ``autograder`` and ``torch``. What it may hold:
-literal inputs and expected and wrong values, the student's names, loops over literal cases.
+literal inputs and expected and wrong values (``torch.inf`` and ``torch.nan`` are literals too),
+the student's names, loops over literal cases.
 
 :func:`answer_candidates` lists what a released cell offers as a ready-made answer anyway: every
 literal value and every ``cases.function`` source. tests/test_release_leaks.py grades each as
@@ -19,7 +20,8 @@ import torch
 
 import autograder
 
-CONSTRUCTORS = {"tensor", "randn", "rand", "randint", "function", "widest_float", "device"}
+CONSTRUCTORS = {"tensor", "randn", "rand", "randint", "function", "widest_float", "device",
+                "array"}
 ALLOWED_CALLS = set(autograder.__all__) - {"cases", "MISTAKES", "GradingError", "Rule"} | {"print"}
 ALLOWED_MODULES = {"autograder", "torch"}
 
@@ -104,7 +106,7 @@ class _Walker(ast.NodeVisitor):
         if not (isinstance(node.value, ast.Name) and (
                 node.value.id == "cases" and node.attr in CONSTRUCTORS
                 or node.value.id == "torch" and (isinstance(getattr(torch, node.attr, None), torch.dtype)
-                                                 or node.attr == "tensor"))):
+                                                 or node.attr in ("tensor", "inf", "nan")))):
             self.flag(node, f"reads .{node.attr} of a value")
         self.generic_visit(node)
 
@@ -122,6 +124,9 @@ class _Walker(ast.NodeVisitor):
 def _is_number(node) -> bool:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         return _is_number(node.operand)
+    if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+            and node.value.id == "torch" and node.attr in ("inf", "nan")):
+        return True
     if isinstance(node, ast.BinOp):
         return _is_number(node.left) and _is_number(node.right)
     return isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \

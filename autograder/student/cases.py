@@ -6,6 +6,7 @@
     i = cases.randint(0, 10, (4,), seed=3)
     s = cases.spread(12, seed=4)                       # 0, ±12 and values in between
     t = cases.tensor([[1.0, 2.0], [3.0, 4.0]])
+    a = cases.array([1.5, -2.0], dtype="float64")      # a NumPy array
     p = cases.tensor([1.0, 2.0], requires_grad=True)  # a leaf tensor that requires grad
 
 Random values are drawn on the CPU from their own generator and then moved, so a test sees the
@@ -116,6 +117,13 @@ def randint(low, high, shape, *, seed, dtype=torch.int64):
     """Whole numbers in [low, high)."""
     return torch.randint(low, high, tuple(shape), generator=generator(seed)).to(
         device=device(), dtype=dtype)
+
+
+def array(data, dtype="float32"):
+    """A NumPy array of ``data`` (``dtype`` as NumPy spells it): an input for exercises about
+    NumPy, always in CPU memory."""
+    import numpy
+    return numpy.array(data, dtype=dtype)
 
 
 def tensor(data, dtype=None, requires_grad=False):
