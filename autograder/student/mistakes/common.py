@@ -151,13 +151,15 @@ MISTAKES = {
         "and find the step that differs from what you expected.",
     ),
     "copy_instead_of_view": (
-        "视图与原张量共享存储，改一个另一个也会变；基本索引（整数、切片）、view()、transpose()、"
-        "expand() 和 detach() 返回视图，而 clone()、高级索引（下标列表、布尔掩码）和大多数运算会复制。"
+        "视图与原张量共享存储，改一个另一个也会变；基本索引（整数、切片）、view()、transpose() 和 "
+        "expand() 返回视图（detach() 和 .data 也共享存储，不过它们是别名，不是视图），而 clone()、"
+        "高级索引（下标列表、布尔掩码）和大多数运算会复制。"
         "用 a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr() 检查是否共享。",
         "A view shares its storage with the original, so changing one changes the other; basic "
-        "indexing (integers, slices), view(), transpose(), expand() and detach() return views, "
-        "while clone(), advanced indexing (lists of indices, boolean masks) and most operations "
-        "copy. Check sharing with a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr().",
+        "indexing (integers, slices), view(), transpose() and expand() return views (detach() and "
+        ".data share the storage too, as aliases rather than views), while clone(), advanced "
+        "indexing (lists of indices, boolean masks) and most operations copy. Check sharing with "
+        "a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr().",
     ),
     "view_instead_of_copy": (
         "结果和输入共享内存，以后改其中一个，另一个也会跟着变。需要独立的数据时用 .clone()"
