@@ -1,7 +1,7 @@
 """Chapter 03 (arithmetic and broadcasting): the mistakes its exercises invite."""
 
 MISTAKES = {
-    # ---- predicting a broadcast shape
+    # ---- the broadcasting rule (exercise 1)
     "broadcast_aligned_left": (
         "你把两个形状从左边（第一维）开始对齐了。广播是从最后一维开始、靠右对齐的：维数少的形状在"
         "左边补 1。例如 (3,) 和 (3, 1) 对齐成 (1, 3) 和 (3, 1)，结果是 (3, 3)。",
@@ -31,7 +31,22 @@ MISTAKES = {
         "0 is no exception, so 1 and 0 broadcast to 0. Taking the larger of the two (max) is "
         "wrong here: take the length that is not 1.",
     ),
-    # ---- a per-sample loss
+    "broadcast_rule_by_torch": (
+        "这道题要你自己写出广播规则：torch.broadcast_shapes、broadcast_tensors 和 broadcast_to 直接给出答案，"
+        "所以不能用。先在较短的形状左边补 1，再从右往左逐维比较：两个长度相等，或者有一个是 1，才能广播。",
+        "This exercise asks you to write the broadcasting rule yourself: torch.broadcast_shapes, "
+        "broadcast_tensors and broadcast_to hand you the answer, so they are not allowed. Pad the "
+        "shorter shape with 1s on its left, then compare the sizes dimension by dimension from the "
+        "right: they broadcast only when they are equal or one of them is 1.",
+    ),
+    "broadcast_raised_instead_of_none": (
+        "这两个形状确实不能广播，但题目要求这时返回 None，而不是抛出异常：某一对长度冲突时，return None。"
+        "（如果这个异常不是你有意抛出的，上面的行号指出了它出在哪一行。）",
+        "These two shapes indeed cannot broadcast, but the exercise asks for None in that case, not "
+        "an exception: when a pair of sizes clashes, return None. (If you did not raise this "
+        "exception on purpose, the line number above shows where it came from.)",
+    ),
+    # ---- a per-sample loss (exercise 2)
     "broadcast_to_n_by_n": (
         "结果是 (N, N)：一个 (N, 1) 的张量和一个 (N,) 的张量相减，(N,) 先补成 (1, N)，两者广播成 "
         "(N, N)，于是每个预测都和每个目标比较了一遍，只有对角线是想要的。先把两者变成同一个形状，"
@@ -61,36 +76,64 @@ MISTAKES = {
         "dimension of size 1, the sample dimension included. Use .reshape(-1), or .squeeze(-1) "
         "to remove only the last dimension.",
     ),
-    # ---- row normalisation
-    "missing_keepdim": (
-        "M.sum(dim=1) 的形状是 (R,)，靠右对齐后是一行 (1, R)，所以第 j 列被除以了第 j 行的和。"
-        "方阵碰巧形状对得上，所以没有报错。用 M.sum(dim=1, keepdim=True) 得到一列 (R, 1)，"
-        "每一行就除以它自己的和。",
-        "M.sum(dim=1) has shape (R,), which aligns on the right as a row (1, R), so column j was "
-        "divided by the sum of row j. A square matrix happens to fit, so there was no error. "
-        "M.sum(dim=1, keepdim=True) gives a column (R, 1), and each row is divided by its own "
-        "sum.",
+    # ---- a masked softmax (exercise 3)
+    "masked_row_nan": (
+        "有一行一个保留的位置都没有：把被忽略的位置填成 -inf 以后，这一行全是 -inf，softmax 算出的是 "
+        "0/0 = nan。题目要求这样的行全是 0：例如最后用 torch.where(mask, probs, 0) 把被忽略的位置置成 0"
+        "（整行都被忽略的情况也就一起处理了），或者用 nan_to_num。",
+        "One row keeps no position at all: once the ignored positions are filled with -inf, that row "
+        "is all -inf, and softmax gives 0/0 = nan. The exercise wants such a row to be all zeros: "
+        "for example, set the ignored positions to 0 at the end with torch.where(mask, probs, 0), "
+        "which also covers a row that keeps nothing, or use nan_to_num.",
     ),
-    "reduced_wrong_dim": (
-        "归约沿错了维度：dim 写哪一维，哪一维就被压掉。对矩阵来说，dim=0 沿着行往下合并，"
-        "得到每一列的结果；dim=1（或 dim=-1）得到每一行的结果。对照题目要的是\"每行\"还是\"每列\"。",
-        "The reduction ran along the wrong dimension: the dim you name is the one that is "
-        "squeezed out. For a matrix, dim=0 combines down the rows and gives one result per "
-        "column; dim=1 (or dim=-1) gives one result per row. Check whether the exercise asks "
-        "for each row or each column.",
+    "masked_row_uniform": (
+        "被忽略的位置填的是一个很大的负数（例如 -1e9），而不是 -inf。一行里只要还有保留的位置，这样做没有问题；"
+        "可一整行都被忽略时，这一行的数全都一样，softmax 把概率平分给了这些被忽略的位置，而题目要求这一行全是 0。"
+        "填 -inf 并把一个都没保留的行变成 0，或者最后用 torch.where(mask, probs, 0)。",
+        "The ignored positions were filled with a large negative number (such as -1e9) rather than "
+        "-inf. That works as long as a row keeps at least one position, but when a whole row is "
+        "ignored its numbers are all equal, and softmax shares the probability out among ignored "
+        "positions, while the exercise wants that row all zeros. Fill with -inf and turn a row that "
+        "keeps nothing into zeros, or finish with torch.where(mask, probs, 0).",
     ),
-    "row_mean_instead_of_row_sum": (
-        "你除以的是每行的平均值，不是每行的和，所以每行加起来等于列数 C，而不是 1。用 .sum(...) 代替 .mean(...)。",
-        "You divided by each row's mean rather than its sum, so every row adds up to the number "
-        "of columns C instead of 1. Use .sum(...) instead of .mean(...).",
+    "masked_after_softmax": (
+        "你先对整行做了 softmax，再把被忽略的位置乘成 0。被忽略的位置虽然是 0 了，保留的位置加起来却不再是 1："
+        "被忽略的那部分概率被直接扔掉了。要在 softmax 之前把被忽略的位置填成 -inf（masked_fill），"
+        "因为 e^(-inf) = 0，它们就不参与归一化了。",
+        "You took the softmax of the whole row and then multiplied the ignored positions by 0. They "
+        "are 0 now, but the kept positions no longer add up to 1: the probability of the ignored "
+        "ones was simply thrown away. Fill the ignored positions with -inf before the softmax "
+        "(masked_fill): e^(-inf) = 0, so they take no part in the normalisation.",
     ),
-    "divided_by_total": (
-        "你除以的是整个矩阵所有元素的和，于是全部元素加起来是 1，而不是每一行加起来是 1。"
-        "只沿行的方向求和：.sum(dim=1, keepdim=True)。",
-        "You divided by the sum of the whole matrix, so all elements together add up to 1 "
-        "instead of each row. Sum along the rows only: .sum(dim=1, keepdim=True).",
+    "masked_with_zero": (
+        "被忽略的位置填成了 0。可 e^0 = 1，分数为 0 并不是\"没有\"，这些位置照样分到了概率。要填 -inf"
+        "（例如 scores.masked_fill(~mask, -math.inf)），只有 e^(-inf) 才等于 0。",
+        "The ignored positions were filled with 0. But e^0 = 1: a score of 0 is not \"nothing\", "
+        "and those positions still get probability. Fill them with -inf (for example "
+        "scores.masked_fill(~mask, -math.inf)); only e^(-inf) is 0.",
     ),
-    # ---- log-mean-exp
+    "mask_inverted": (
+        "掩码用反了：True 表示保留，False 表示忽略，你忽略的却是 True 的位置。masked_fill 填的是条件为 "
+        "True 的位置，所以要填的是 ~mask。",
+        "The mask is the wrong way round: True means keep and False means ignore, but you ignored "
+        "the True positions. masked_fill fills where its condition is True, so the positions to "
+        "fill are ~mask.",
+    ),
+    "softmax_unstable": (
+        "这是直接按公式 exp(s) / sum(exp(s)) 算出的结果：分数很大时 exp 上溢成 inf，inf / inf 得到 nan。"
+        "先沿最后一维减去最大值再取 exp，或者直接用 torch.softmax(..., dim=-1)。",
+        "This is the formula exp(s) / sum(exp(s)) computed as written: for large scores exp "
+        "overflows to inf, and inf / inf is nan. Subtract the maximum along the last dimension "
+        "before exp, or simply use torch.softmax(..., dim=-1).",
+    ),
+    "softmax_wrong_dim": (
+        "softmax 沿错了维度：dim 写哪一维，就在哪一维上归一化。这里要沿最后一维（每个查询在它的 K 个位置上）"
+        "归一化，用 dim=-1；不管前面有几个批量维，dim=-1 都是对的。",
+        "The softmax ran along the wrong dimension: the dim you name is the one that gets "
+        "normalised. Here it is the last dimension (each query over its K positions): use dim=-1, "
+        "which is right however many batch dimensions come first.",
+    ),
+    # ---- log-mean-exp (exercise 4)
     "unstable_logsumexp": (
         "这是直接按公式 log(mean(exp(x))) 算出的结果：输入小时是对的，但 exp 在 float32 里超过"
         "大约 88 就上溢成 inf，低于大约 -104 就下溢成 0（log 0 = -inf）。先减去沿这一维的最大值 m，"
@@ -124,7 +167,7 @@ MISTAKES = {
         "of row i loses the maximum of row j). A square input happens not to raise. Compute m "
         "with keepdim=True and drop that dimension at the end.",
     ),
-    # ---- batched Gram matrices
+    # ---- batched Gram matrices (exercise 5), and attention scores (exercise 9)
     "elementwise_instead_of_matmul": (
         "* 是逐元素相乘，结果形状和 X 相同 (..., n, d)；这里要的是矩阵乘法 X Xᵀ，形状 (..., n, n)。"
         "用 @（torch.matmul），把第二个因子的最后两维转置：X @ X.mT。",
@@ -139,7 +182,26 @@ MISTAKES = {
         "exercise asks for X Xᵀ, of shape (..., n, n): the inner products of pairs of rows. "
         "The factors of a matrix product cannot be swapped.",
     ),
-    # ---- pairwise squared distances
+    "batch_transposed_with_T": (
+        "批量维被搅进了矩阵里：在三维或更高维的张量上，.T（以及 transpose(0, 1)）会把批量维挪走，例如 (B, n, d) "
+        "的 .T 是 (d, n, B)，批量维跑到了最后，于是 @ 把 B 和 d 当成批量维去对齐：对不上就报错，碰巧对得上"
+        "（比如 (2, 2, 2)）就悄悄算出别的数。要转置的是每个矩阵的最后两维：写 .mT（等同于 transpose(-2, -1)），"
+        "或者用 einsum 写出下标。",
+        "The batch dimension got mixed into the matrices: on a tensor with three or more dimensions, "
+        ".T (and transpose(0, 1)) moves the batch dimension away. The .T of a (B, n, d) tensor is "
+        "(d, n, B), batch last, so @ lines B up against d as batch dimensions: an error when they "
+        "differ, and quietly other numbers when they happen to fit, as in (2, 2, 2). What must be "
+        "transposed is the last two dimensions of each matrix: write .mT (the same as "
+        "transpose(-2, -1)), or spell out the subscripts with einsum.",
+    ),
+    "mm_or_bmm_on_batch": (
+        "torch.mm 只接受两个二维矩阵；torch.bmm 只接受两个三维张量，而且批量大小要相同。这道题的 X 可以有任意多个"
+        "批量维（也可以没有），所以要用 @（torch.matmul）：它把最后两维当作矩阵相乘，并按广播规则处理前面的批量维。",
+        "torch.mm accepts two 2-d matrices only, and torch.bmm two 3-d tensors with the same batch "
+        "size. Here X may have any number of batch dimensions (or none), so use @ (torch.matmul): it "
+        "multiplies the last two dimensions as matrices and broadcasts the batch dimensions in front.",
+    ),
+    # ---- pairwise squared distances (exercise 6)
     "rowwise_instead_of_pairwise": (
         "A - B 把第 i 个点只和 B 的第 i 个点配对（形状相同时逐行相减），得到的是 N 个距离，不是 N×M "
         "个两两之间的距离。给 A 加一维成 (N, 1, d)，给 B 加一维成 (1, M, d)，广播出 (N, M, d) 的差。",
@@ -172,7 +234,15 @@ MISTAKES = {
         "added up a dimension of points while the coordinates stayed. A squared distance sums "
         "over the last dimension d: .sum(dim=-1).",
     ),
-    # ---- per-column maxima
+    # ---- per-column maxima (exercise 7)
+    "reduced_wrong_dim": (
+        "归约沿错了维度：dim 写哪一维，哪一维就被压掉。对矩阵来说，dim=0 沿着行往下合并，"
+        "得到每一列的结果；dim=1（或 dim=-1）得到每一行的结果。对照题目要的是\"每行\"还是\"每列\"。",
+        "The reduction ran along the wrong dimension: the dim you name is the one that is "
+        "squeezed out. For a matrix, dim=0 combines down the rows and gives one result per "
+        "column; dim=1 (or dim=-1) gives one result per row. Check whether the exercise asks "
+        "for each row or each column.",
+    ),
     "max_over_batch_dim": (
         "dim=0 在二维矩阵上是沿行往下，但在形状为 (B, R, C) 的一批矩阵上，它是沿批量那一维，比较的是不同的矩阵。"
         "行的方向是倒数第二维：用 dim=-2，这样不管前面有几个批量维都对。",
@@ -187,12 +257,52 @@ MISTAKES = {
         "In the place of values there is an integer tensor, exactly the indices of the maxima: "
         "the two are swapped. x.max(dim=...) returns them in the order (values, indices).",
     ),
-    "not_values_and_indices": (
-        "函数应当返回两个张量 (values, indices)。x.max(dim=...) 正好返回这一对；x.amax(...) 只给最大值，"
-        "不给 dim 的 x.max() 只给一个数。",
-        "The function should return two tensors, (values, indices). x.max(dim=...) returns "
-        "exactly that pair; x.amax(...) gives only the maxima, and x.max() without dim gives a "
-        "single number.",
+    # ---- the shape of an einsum, predicted (exercise 8)
+    "einsum_output_order": (
+        "输出各维的顺序就是 -> 右边下标的顺序，和它们在输入里出现的先后无关。照着 -> 右边的下标，一个一个写出"
+        "对应的长度。",
+        "The dimensions of the output come in the order of the subscripts to the right of ->, "
+        "whatever order they appear in within the inputs. Read the subscripts after -> one by one "
+        "and write down the length of each.",
+    ),
+    "einsum_batch_summed": (
+        "b 写在 -> 右边，所以它保留下来，不会被求和：只有输出里不出现的下标才被求和。两个输入都有、输出里也有的"
+        "下标（比如 b）是逐个配对，不是求和。",
+        "b is listed to the right of ->, so it is kept, not summed: only a subscript missing from "
+        "the output is summed over. A subscript that both inputs share and the output lists as well "
+        "(such as b) pairs the inputs up element by element; it is not summed.",
+    ),
+    "einsum_summed_index_kept": (
+        "d 没有写在 -> 右边，所以沿 d 相乘之后会被求和，输出里没有这一维。",
+        "d is not listed to the right of ->, so it is multiplied along and summed over, and the "
+        "output has no such dimension.",
+    ),
+    "einsum_repeated_index_summed": (
+        "一个下标在两个输入里都出现，并不因此就被求和：求不求和由输出决定。d 写在了 -> 右边，所以它保留下来，"
+        "结果是逐元素的乘积，没有求和。",
+        "A subscript that appears in both inputs is not summed for that reason alone: the output "
+        "decides. d is listed to the right of ->, so it is kept, and the result is an element-wise "
+        "product with no sum.",
+    ),
+    # ---- attention scores (exercise 9)
+    "scores_not_scaled": (
+        "分数没有除以 √d：q 和 k 的内积还要除以向量维数 d 的平方根（d 就是 q.shape[-1]），"
+        "例如 / math.sqrt(q.shape[-1])。",
+        "The scores were not divided by √d: the inner product of q and k must still be divided by "
+        "the square root of the vectors' dimension d (d is q.shape[-1]), for example "
+        "/ math.sqrt(q.shape[-1]).",
+    ),
+    "scores_scaled_by_d": (
+        "你除以的是 d，而不是 d 的平方根 √d。用 math.sqrt(q.shape[-1]) 或 q.shape[-1] ** 0.5。",
+        "You divided by d instead of its square root √d. Use math.sqrt(q.shape[-1]) or "
+        "q.shape[-1] ** 0.5.",
+    ),
+    "scores_transposed": (
+        "结果的最后两维反了，是 (B, K, Q)：S[b, i, j] 应当是第 i 个查询和第 j 个键的分数，所以查询在前、键在后。"
+        "einsum 的输出写成 \"bqk\"，或者用 q @ k.mT。",
+        "The last two dimensions of the result are swapped, (B, K, Q): S[b, i, j] should be the "
+        "score of query i with key j, so queries come first and keys second. Write the output of "
+        "einsum as \"bqk\", or use q @ k.mT.",
     ),
 }
 
