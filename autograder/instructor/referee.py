@@ -11,16 +11,16 @@ cannot reach: patching them, tracing, display hooks or input transformers in the
 nothing here, the hidden tests never enter the kernel (only the inputs they send), and a test
 cell's outcome is the referee's own output: an error, or a clean pass.
 
-What a Remote call does: the arguments travel with their memory; the kernel calls the student's
-function (``autograder.student.remote``); the result comes back, with what the call wrote into
-its arguments (memory, .grad, list items, generator states) and the global random state copied
-back here, so in-place exercises, views and ``shares_memory`` are judged as in the kernel.
+What a Remote call does: the arguments travel as values (the kernel gets copies); the kernel
+calls the student's function (``autograder.student.remote``); the result comes back as values.
+Nothing else does: not what the call wrote into its arguments, not memory sharing, requires_grad,
+leaf status or grad_fn (autograder/student/wire.py), since the kernel could report those as it
+likes. An exercise that needs such facts judges the submitted source here (``written``).
 
 The hidden tests run under :func:`autograder.cases.varied_seeds` with a salt drawn per grading run.
 """
 from __future__ import annotations
 
-import base64
 import builtins
 import contextlib
 import io
@@ -32,14 +32,13 @@ import time
 import warnings
 
 import nbformat
-import torch
 from nbgrader import utils as nbutils
 
 from autograder.instructor.outputs import KERNEL_STOPPED, kernel_lost
 from autograder.student import cases
 from autograder.student.checks import GradingError
 from autograder.student.notebook import _lines as unanswered_lines
-from autograder.student.remote import MIME, THEIRS, trusted
+from autograder.student.remote import MIME, trusted
 from autograder.student.wire import Codec, WireError
 from autograder.student.written import cells_from
 from helpers.text import bilingual
@@ -98,7 +97,7 @@ class Kernel:
         """Send one request; the reply, checked to be a message (its values are decoded later)."""
         if self.gone:
             raise KernelGone(self.gone)
-        text = self.exchange(json.dumps(codec.message(op=op, **fields)))
+        text = self.exchange(json.dumps({"op": op, **fields}))
         if len(text) > MAX_REPLY:
             raise WireError("the answer is too large")
         try:
@@ -107,7 +106,6 @@ class Kernel:
             raise WireError("the answer is not JSON") from error
         if not isinstance(reply, dict):
             raise WireError("the answer is not a message")
-        codec.read_buffers(reply)
         return reply
 
     def exchange(self, message: str) -> str:
@@ -141,7 +139,7 @@ class Kernel:
     # ------------------------------------------------------------ the operations
 
     def codec(self) -> Codec:
-        codec = Codec(first_id=1)
+        codec = Codec()
         codec.encode_object = lambda value: self.reference(value, codec)
         codec.decode_reference = self.remote
         return codec
@@ -163,11 +161,7 @@ class Kernel:
     def call(self, target, args, kwargs):
         codec = self.codec()
         reply = self.request("call", codec, target=codec.encode(target),
-                             args=codec.encode(tuple(args)), kwargs=codec.encode(dict(kwargs)),
-                             rng=_b64(torch.get_rng_state().numpy().tobytes()))
-        with contextlib.suppress(WireError, ValueError, TypeError, RuntimeError):
-            self.sync(codec, reply.get("after"))
-            torch.set_rng_state(_state(reply["rng"]))
+                             args=codec.encode(tuple(args)), kwargs=codec.encode(dict(kwargs)))
         if "error" in reply:
             raise rebuild_error(reply["error"])
         return codec.decode(reply.get("value"))
@@ -176,35 +170,6 @@ class Kernel:
         """Drop the kernel's references to this cell's objects."""
         with contextlib.suppress(Exception, StudentTimeout, KernelGone):
             self.request("forget", self.codec())
-
-    @staticmethod
-    def sync(codec: Codec, after) -> None:
-        """Copy back what the call wrote into the arguments it was sent."""
-        if not isinstance(after, dict):
-            return
-        for key, text in (after.get("buffers") or {}).items():
-            key = int(key)
-            if key < THEIRS and key in codec.sent:
-                data = base64.b64decode(text)
-                if data != codec.sent[key]:
-                    codec.buffers[key].write(data)
-        for key, info in (after.get("tensors") or {}).items():
-            tensor = codec.tensors.get(int(key))
-            if tensor is None or not tensor.is_leaf or not isinstance(info, dict):
-                continue
-            if info.get("requires_grad") is not tensor.requires_grad and tensor.is_floating_point():
-                tensor.requires_grad_(bool(info.get("requires_grad")))
-            grad = codec.decode(info["grad"]) if info.get("grad") is not None else None
-            if grad is None or (isinstance(grad, torch.Tensor) and grad.shape == tensor.shape):
-                tensor.grad = None if grad is None else grad.to(tensor.dtype)
-        for key, items in (after.get("lists") or {}).items():
-            known = codec.lists.get(int(key))
-            if known is not None and int(key) < THEIRS and isinstance(items, list):
-                known[:] = [codec.decode(item) for item in items]
-        for key, text in (after.get("generators") or {}).items():
-            generator = codec.generators.get(int(key))
-            if generator is not None:
-                generator.set_state(_state(text))
 
     def remote(self, info) -> Remote:
         if not isinstance(info, dict) or not isinstance(info.get("ref"), int):
@@ -232,15 +197,6 @@ def _helper_names(value):
     yield f"{module}:{name}"
     for home in ("torch", "torch.nn.functional", "torch.special", "math"):
         yield f"{home}:{getattr(value, '__name__', '')}"
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def _state(text) -> torch.Tensor:
-    """A random-number generator's state, as the kernel sent it."""
-    return torch.frombuffer(bytearray(base64.b64decode(text)), dtype=torch.uint8).clone()
 
 
 class Remote:

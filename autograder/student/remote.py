@@ -9,17 +9,15 @@ Requests (``op``):
 * ``get``: the value of a name in the notebook (a function or other object comes back as a
   reference, a tensor or number as data);
 * ``call``: call a referenced object, a trusted helper named ``module:function`` or the source
-  of a test's helper function, with arguments; the reply holds the result, what the call wrote
-  into its arguments (their memory, .grad, lists, generator states) and the global random state;
+  of a test's helper function, with arguments (copies, as values); the reply holds the result,
+  as values (autograder/student/wire.py: never what the call did to its arguments);
 * ``getattr``: an attribute of a referenced object;
 * ``forget``: drop the references of a finished test cell.
 """
 from __future__ import annotations
 
-import base64
 import importlib
 import json
-import math
 import warnings
 
 import torch
@@ -29,7 +27,6 @@ from autograder.student.cases import TestFunction
 from autograder.student.wire import Codec
 
 MIME = "application/vnd.pytorch-course.referee+json"
-THEIRS = 1_000_000  # ids below this are the referee's (what it sent), from this on the kernel's
 _objects: dict[int, object] = {}
 
 
@@ -40,14 +37,13 @@ def serve(request_text: str) -> None:
 
 def answer(request_text: str) -> str:
     request = json.loads(request_text)
-    codec = Codec(encode_object=_keep, first_id=THEIRS)
+    codec = Codec(encode_object=_keep)
     codec.decode_reference = lambda body: _resolve(body, codec)
     try:
-        codec.read_buffers(request)
         reply = _OPS[request["op"]](request, codec)
     except Exception as error:  # noqa: BLE001 - reported to the referee as the student's error
         reply = {"error": described(error)}
-    return json.dumps(codec.message(**reply))
+    return json.dumps(reply)
 
 
 def _keep(value) -> dict:
@@ -93,36 +89,12 @@ def _call(request, codec):
     target = codec.decode(request["target"])
     args = codec.decode(request["args"])
     kwargs = codec.decode(request["kwargs"])
-    if request.get("rng"):
-        torch.set_rng_state(_bytes_tensor(request["rng"]))
-    reply = {}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = target(*args, **kwargs)
-        reply["value"] = codec.encode(result)
+            return {"value": codec.encode(target(*args, **kwargs))}
     except Exception as error:  # noqa: BLE001 - the student's error is the answer
-        reply["error"] = described(error)
-    reply["after"] = _after(codec)
-    reply["rng"] = base64.b64encode(torch.get_rng_state().numpy().tobytes()).decode()
-    return reply
-
-
-def _after(codec) -> dict:
-    """What the call did to the arguments it was given."""
-    def given(table):
-        return [(key, value) for key, value in list(table.items()) if key < THEIRS]
-
-    buffers = {str(key): base64.b64encode(buffer.data()).decode()
-               for key, buffer in given(codec.buffers)}
-    tensors = {str(key): {"requires_grad": t.requires_grad,
-                          "grad": codec.encode(t.grad.detach()) if t.is_leaf and t.grad is not None
-                          else None}
-               for key, t in given(codec.tensors)}
-    lists = {str(key): [codec.encode(item) for item in items] for key, items in given(codec.lists)}
-    generators = {str(key): base64.b64encode(g.get_state().numpy().tobytes()).decode()
-                  for key, g in given(codec.generators)}
-    return {"buffers": buffers, "tensors": tensors, "lists": lists, "generators": generators}
+        return {"error": described(error)}
 
 
 def _getattr(request, codec):
@@ -132,10 +104,6 @@ def _getattr(request, codec):
 def _forget(request, codec):
     _objects.clear()
     return {"value": None}
-
-
-def _bytes_tensor(text: str) -> torch.Tensor:
-    return torch.frombuffer(bytearray(base64.b64decode(text)), dtype=torch.uint8).clone()
 
 
 _OPS = {"get": _get, "call": _call, "getattr": _getattr, "forget": _forget}
