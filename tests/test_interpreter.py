@@ -431,3 +431,55 @@ def test_a_notebook_global_the_interpreter_cannot_compute_is_named_where_the_cod
         f(X)
     assert caught.value.line == 2 and "global variable device" in caught.value.en
     assert "helpers.choose_device is not available here" in caught.value.en
+
+
+def test_random_numbers_from_a_generator_or_a_forked_global_stream():
+    source = """
+import torch
+from torch.random import fork_rng
+
+def own(n, seed):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(1, 7, (n,), generator=g), g.initial_seed()
+
+def forked(n, seed):
+    with fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return torch.randint(1, 7, (n,))
+
+def unforked(n, seed):
+    torch.random.manual_seed(seed)
+    return torch.randint(1, 7, (n,))
+"""
+    interpreter = Interpreter([source], autograd=False, grad_off=True, refuse={"global_seed": "not_allowed_here"})
+    torch.manual_seed(11)
+    state = torch.get_rng_state()
+    expected = torch.randint(1, 7, (5,), generator=torch.Generator().manual_seed(3))
+    rolls, seed = interpreter.lookup("own")(5, 3)
+    assert torch.equal(rolls, expected) and seed == 3
+    assert torch.equal(interpreter.lookup("forked")(5, 3), expected)  # returned inside the block
+    assert torch.equal(torch.get_rng_state(), state)  # the global stream is as it was
+    with pytest.raises(Refused) as caught:
+        interpreter.lookup("unforked")(5, 3)
+    assert caught.value.mistake == "not_allowed_here" and "fork_rng" in caught.value.en
+    assert torch.equal(torch.get_rng_state(), state)
+    refused("import torch\ndef f(x):\n    return torch.rand(3, generator=x)")  # a tensor is no generator
+
+
+def test_an_exercise_can_refuse_python_loops():
+    source = ("import torch\ndef f(x):\n    return torch.stack([v * 2 for v in x])\n"
+              "def g(x):\n    for v in x:\n        pass\n    return x\n"
+              "def h(x):\n    return x * 2")
+    interpreter = Interpreter([source], autograd=False, refuse={"loop": "not_allowed_here"})
+    for name in ("f", "g"):
+        with pytest.raises(Refused) as caught:
+            interpreter.lookup(name)(X)
+        assert caught.value.mistake == "not_allowed_here" and "Python loops" in caught.value.en
+    assert torch.equal(interpreter.lookup("h")(X), X * 2)
+    assert torch.equal(build(source, "f")(X), X * 2)  # loops are fine where nothing refuses them
+
+
+def test_a_numpy_array_only_becomes_a_tensor():
+    import numpy as np
+    for body in ("a[:, :-1]", "a.copy()", "a.astype('float32')"):
+        assert "NumPy array" in refused(f"def f(a):\n    return {body}", np.zeros((2, 3))).en

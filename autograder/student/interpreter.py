@@ -15,7 +15,10 @@ comprehensions, ``with torch.no_grad():``, ``raise``, ``assert``. What exists fo
   ``__torch_function__`` override (in ``torch``, ``torch.nn.functional``, ``torch.linalg``,
   ``torch.special``, ``torch.fft``), the factories, dtypes and ``torch.finfo``;
 * ``math``, a few builtins (``len``, ``range``, ``abs``, ``min``, ``max``, ``sum``, ...);
-* the student's own functions and classes.
+* the student's own functions and classes;
+* random numbers: ``torch.Generator`` objects (``generator=``), and the global CPU generator,
+  whose state the code can change only inside ``with torch.random.fork_rng():``, which puts it
+  back on exit (so ``torch.manual_seed`` works there only).
 
 Nothing else: no other imports, no attribute that starts with ``_``, no storage, hooks or graph
 nodes; values are numbers, strings, tuples, lists, dicts, tensors, sizes, dtypes and devices.
@@ -39,6 +42,7 @@ from __future__ import annotations
 import ast
 import re
 import builtins
+import contextlib
 import math
 import operator
 import time
@@ -93,7 +97,7 @@ _NEVER_TENSOR = {  # capabilities beyond tensor math: memory, hooks, graph nodes
 }
 _NEVER_TORCH = {
     "bincount", "save", "load", "from_file", "frombuffer", "compile", "export",
-    "cond", "fork", "wait", "vmap", "manual_seed", "seed", "set_rng_state", "get_rng_state",
+    "cond", "fork", "wait", "vmap", "seed", "set_rng_state", "get_rng_state",
 }
 _FACTORIES = {
     "tensor", "as_tensor", "scalar_tensor", "zeros", "ones", "full", "empty", "eye", "arange",
@@ -104,7 +108,7 @@ _FACTORIES = {
 _TORCH_VALUES = {"finfo", "iinfo", "promote_types", "result_type", "can_cast", "is_tensor",
                  "is_floating_point", "is_grad_enabled", "broadcast_shapes",
                  "get_default_dtype", "no_grad", "inference_mode", "Tensor", "Size",
-                 "from_numpy"}  # from_numpy: only on arrays a test passes (the code cannot make one)
+                 "from_numpy", "Generator"}  # from_numpy: only on arrays a test passes (the code cannot make one)
 _AUTOGRAD_TORCH = {"enable_grad", "set_grad_enabled"}
 _DATA_DEPENDENT = {"item", "tolist", "nonzero", "argwhere", "masked_select", "unique",
                    "unique_consecutive", "equal", "allclose", "__getitem__", "__bool__",
@@ -160,6 +164,8 @@ def _torch_modules(autograd: bool) -> dict[str, Module]:
     torch_members.update(table(torch.functional))
     torch_members.update({name: value for name, value in vars(torch).items()
                           if isinstance(value, torch.dtype) or name in ("pi", "e", "inf", "nan")})
+    random = Module("torch.random", {"fork_rng": ForkRng, "manual_seed": manual_seed})
+    torch_members.update(random=random, manual_seed=manual_seed)
     functional = Module("torch.nn.functional", table(torch.nn.functional))
     modules = {
         "torch.nn.functional": functional,
@@ -175,6 +181,7 @@ def _torch_modules(autograd: bool) -> dict[str, Module]:
     if autograd:
         autograd_members.update(grad=torch.autograd.grad, backward=torch.autograd.backward)
         modules["torch.optim"] = Module("torch.optim", {"SGD": torch.optim.SGD})
+    modules["torch.random"] = random
     modules["torch.autograd.function"] = autograd_members["function"]
     modules["torch.autograd"] = Module("torch.autograd", autograd_members)
     torch_members.update(nn=modules["torch.nn"], linalg=modules["torch.linalg"],
@@ -247,7 +254,9 @@ class Interpreter:
     def __init__(self, sources: list[str], *, autograd: bool, grad_off: bool = False,
                  deadline: float | None = None, quiet: bool = True, refuse: dict | None = None):
         self.autograd, self.grad_off = autograd, grad_off
-        self.refuse = dict(refuse or {})  # {torch function or tensor method: the mistake key it is}
+        # {torch function or tensor method, or "loop" (for, while, comprehensions), or
+        # "global_seed" (torch.manual_seed outside fork_rng): the mistake key it is}
+        self.refuse = dict(refuse or {})
         self.deadline, self.quiet = deadline, quiet
         self.modules = _torch_modules(autograd)
         self.torch_members = {id(member): member for module in self.modules.values()
@@ -256,6 +265,7 @@ class Interpreter:
         self.pending: dict[str, ast.AST] = {}  # top-level assignments, evaluated when first read
         self.depth = 0
         self.steps = self.work = 0
+        self.forked = 0  # how many fork_rng blocks the code is in
         for source in sources:
             self.load(source)
 
@@ -531,6 +541,7 @@ class Interpreter:
         self.block(node.body if self.truth(self.eval(node.test, frame), node) else node.orelse, frame)
 
     def do_For(self, node, frame):
+        self.no_loop(node)
         for item in self.iterate(self.eval(node.iter, frame), node):
             self.tick(node)
             self.assign(node.target, item, frame)
@@ -543,6 +554,7 @@ class Interpreter:
         self.block(node.orelse, frame)
 
     def do_While(self, node, frame):
+        self.no_loop(node)
         while self.truth(self.eval(node.test, frame), node):
             self.tick(node)
             try:
@@ -557,12 +569,35 @@ class Interpreter:
         managers = []
         for item in node.items:
             manager = self.eval(item.context_expr, frame)
-            if not isinstance(manager, (torch.no_grad, torch.enable_grad, torch.set_grad_enabled,
-                                        torch.inference_mode)):
-                raise Refused("with 后面只能是 torch.no_grad() 这一类梯度模式。",
-                              "with takes only grad modes such as torch.no_grad() here.", node.lineno)
+            if isinstance(manager, ForkRng):
+                manager = self.forked_rng(manager.enabled)
+            elif not isinstance(manager, (torch.no_grad, torch.enable_grad, torch.set_grad_enabled,
+                                          torch.inference_mode)):
+                raise Refused("with 后面只能是 torch.no_grad() 这一类梯度模式，或 torch.random.fork_rng()。",
+                              "with takes only grad modes such as torch.no_grad(), or "
+                              "torch.random.fork_rng(), here.", node.lineno)
             managers.append((manager, item.optional_vars))
         self._with(managers, node.body, frame)
+
+    @contextlib.contextmanager
+    def forked_rng(self, enabled):
+        """fork_rng for the code: the global CPU generator's state comes back on exit."""
+        if not enabled:
+            yield
+            return
+        state = torch.get_rng_state()
+        self.forked += 1
+        try:
+            yield
+        finally:
+            self.forked -= 1
+            torch.set_rng_state(state)
+
+    def no_loop(self, node):
+        if "loop" in self.refuse:
+            raise Refused("这道题不能用 Python 循环（for、while 或推导式）。",
+                          "This exercise does not allow Python loops (for, while or comprehensions).",
+                          getattr(node, "lineno", None), mistake=self.refuse["loop"])
 
     def _with(self, managers, body, frame):
         if not managers:
@@ -776,6 +811,7 @@ class Interpreter:
         return dict(self.comprehension(node, frame, lambda f: (self.eval(node.key, f), self.eval(node.value, f))))
 
     def comprehension(self, node, frame, element):
+        self.no_loop(node)
         results = []
 
         def loop(generators, scope):
@@ -848,6 +884,8 @@ class Interpreter:
         if allowed is not None and name in allowed:
             value = getattr(obj, name)
             return ValueMethod(obj, value) if callable(value) else value
+        if type(obj).__module__ == "numpy":
+            raise _numpy_refused(node)
         if isinstance(obj, (type(None), bool, int, float, complex, str)) and not hasattr(obj, name):
             # what Python itself says (a number has no .requires_grad), not a rule of the checks
             raise AttributeError(f"'{type(obj).__name__}' object has no attribute '{name}'")
@@ -880,6 +918,14 @@ class Interpreter:
             return self.ctx_call(function, args, kwargs, node)
         if _is_apply(function):
             return function(*args, **kwargs)
+        if function is manual_seed and not self.forked:
+            raise Refused("torch.manual_seed 会改掉整个程序共用的全局随机数流；这里只能在 "
+                          "with torch.random.fork_rng(devices=[]): 里面用它（退出时状态会恢复），"
+                          "或者改用你自己的 torch.Generator。",
+                          "torch.manual_seed changes the global random stream the whole program "
+                          "shares; here it may be used only inside with torch.random.fork_rng("
+                          "devices=[]): (which puts the state back on exit), or use a "
+                          "torch.Generator of your own.", node.lineno, mistake=self.refuse.get("global_seed"))
         if function is torch.optim.SGD and self.autograd:
             return _Optimizer(torch.optim.SGD(*args, **kwargs))
         if self.is_torch(function):
@@ -887,8 +933,9 @@ class Interpreter:
             self.not_refused(f"torch.{name}", name, node)
             if not self.autograd and kwargs.get("requires_grad"):
                 raise self.no_autograd("requires_grad=True", node)
-            if "generator" in kwargs:
-                raise Refused("这里不能传 generator。", "generator= is not available here.", node.lineno)
+            if not isinstance(kwargs.get("generator"), (torch.Generator, type(None))):
+                raise Refused("generator= 只能是一个 torch.Generator。", "generator= takes a torch.Generator "
+                              "only.", node.lineno)
             return self.tensor_call(function, name, tuple(args), kwargs, node)
         if isinstance(function, _Missing):
             raise function.refused(node)
@@ -958,6 +1005,8 @@ class Interpreter:
 
     def check_value(self, value, node, depth=0):
         """Only plain values, tensors and the interpreter's own objects exist for the code."""
+        if type(value).__module__ == "numpy":
+            raise _numpy_refused(node)
         if isinstance(value, _PLAIN) or isinstance(value, torch.Tensor):
             if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
                 raise _too_big(node)
@@ -972,7 +1021,7 @@ class Interpreter:
                     self.check_value(item, node, depth + 1)
             return
         if isinstance(value, (WrittenFunction, BoundOp, ValueMethod, Module, FunctionCtx, range,
-                              _Optimizer, _Missing, _Builtin)) or _is_apply(value):
+                              _Optimizer, _Missing, _Builtin, torch.Generator, ForkRng)) or _is_apply(value):
             return
         if isinstance(value, type) and issubclass(value, torch.autograd.Function):
             return
@@ -1145,6 +1194,26 @@ def _global_refused(name, refused, line):
         line, autograd=refused.autograd, mistake=refused.mistake)
 
 
+def _numpy_refused(node):
+    return Refused("NumPy 的数组在这里只能交给 torch.tensor、torch.from_numpy 或 torch.as_tensor，"
+                   "变成张量之后再处理。",
+                   "A NumPy array can only be handed to torch.tensor, torch.from_numpy or "
+                   "torch.as_tensor here; work on the tensor it becomes.", getattr(node, "lineno", None))
+
+
+class ForkRng:
+    """torch.random.fork_rng as the code sees it (the interpreter forks the CPU generator)."""
+
+    def __init__(self, devices=None, enabled=True, device_type="cuda"):
+        self.enabled = bool(enabled)
+
+
+def manual_seed(seed):
+    """torch.manual_seed as the code sees it: the CPU generator only, and only inside fork_rng
+    (Interpreter.call); it returns nothing (not the process's default generator)."""
+    torch.default_generator.manual_seed(int(seed))
+
+
 def _too_big(node):
     return Refused("这一步会产生太大的张量或数。", "This step would make too large a tensor or number.",
                    getattr(node, "lineno", None))
@@ -1253,6 +1322,7 @@ _VALUE_ATTRIBUTES = {
     torch.device: {"type", "index"},
     torch.finfo: {"eps", "max", "min", "tiny", "smallest_normal", "resolution", "bits"},
     torch.iinfo: {"max", "min", "bits"},
+    torch.Generator: {"manual_seed", "initial_seed", "seed", "get_state", "set_state", "device"},
     float: {"is_integer", "real", "imag"},
     int: {"real", "imag", "bit_length"},
 }
