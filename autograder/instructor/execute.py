@@ -10,7 +10,8 @@
 * :func:`interrupt_or_stop`: a cell or a referee request past its time interrupts the kernel, and a
   kernel that does not answer within ``interrupt_grace`` seconds is stopped;
 * :class:`Judging`: the graded test cells are judged by the referee (referee.py), each in its place
-  in the notebook, through this step's own kernel client;
+  in the notebook, through this step's own kernel client; each verdict is recorded in the cell's
+  metadata (verdicts.py), as are the cells that timed out, lost the kernel or were not run;
 * restarts: when the kernel dies (a segfault, ``os._exit``, an out-of-memory kill) or is stopped,
   the cell it happened in says so and earns nothing, and the cells after it run in a fresh
   sandboxed kernel that first re-runs, quietly and within the notebook's time, the code cells
@@ -34,7 +35,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
 
-from autograder.instructor import referee
+from autograder.instructor import referee, verdicts
 from autograder.instructor.outputs import (KERNEL_DIED, KERNEL_STOPPED, NOTEBOOK_TIME_UP,
                                            RESTART_FAILED, kernel_lost, not_run, restarted_note,
                                            too_many_restarts)
@@ -108,8 +109,9 @@ class Judging:
         if self.referee is None:
             self.referee = self.start(loop)
         grade_id = cell.metadata["nbgrader"]["grade_id"]
-        cell.outputs = await loop.run_in_executor(self.thread, self.referee.judge, grade_id, timeout,
-                                                  self.cells_above(cell))
+        cell.outputs, verdict = await loop.run_in_executor(
+            self.thread, self.referee.judged, grade_id, timeout, self.cells_above(cell))
+        verdicts.record(cell, verdict)
         cell.execution_count = None
         return self.referee.kernel.gone
 
@@ -186,6 +188,7 @@ class SandboxExecute(Execute):
         self.lost = None  # how the kernel was lost in the cell running now
         self.lost_in: set[int] = set()  # the cells in which a kernel was lost: never re-run
         self.restarts = 0
+        verdicts.forget(nb)  # only this run's verdicts count, never what the file carried
         grading = (resources or {}).get("nbgrader")
         self.judging = (Judging(self, grading, self.referee_salt or RUN_SALT)
                         if self.use_referee and grading else None)
@@ -206,6 +209,10 @@ class SandboxExecute(Execute):
             self.stopped = self.stopped or NOTEBOOK_TIME_UP
         if self.stopped:
             cell.outputs, cell.execution_count = [not_run(self.stopped)], None
+            if referee.is_test_cell(cell):
+                verdicts.record(cell, verdicts.not_run())
+            else:
+                verdicts.incident(cell, verdicts.NOT_RUN)
             return cell
         if await self.run(cell, cell_index, execution_count, store_history):
             self.lost_in.add(cell_index)
@@ -231,6 +238,7 @@ class SandboxExecute(Execute):
             self.lost = self.lost or KERNEL_DIED
         if self.lost:
             cell.outputs.append(kernel_lost(self.lost))
+            verdicts.incident(cell, LOST_INCIDENT[self.lost])
         return self.lost
 
     async def restart(self, before: int) -> bool:
@@ -284,6 +292,8 @@ class SandboxExecute(Execute):
         if not self.interrupt_on_timeout:
             return await super()._async_handle_timeout(timeout, cell)
         self.log.error("Timeout waiting for execute reply (%is).", timeout)
+        if cell is not None:
+            verdicts.incident(cell, verdicts.TIMED_OUT)
         if not await self.interrupt_or_stop():
             self.lost = KERNEL_STOPPED
         return {"content": {**self.error_on_timeout, "status": "error"}}
@@ -295,4 +305,5 @@ class SandboxExecute(Execute):
     _cleanup_kernel = run_sync(_async_cleanup_kernel)
 
 
+LOST_INCIDENT = {KERNEL_DIED: verdicts.KERNEL_DIED, KERNEL_STOPPED: verdicts.KERNEL_STOPPED}
 RUN_SALT = referee.new_salt()

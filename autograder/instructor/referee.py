@@ -34,6 +34,7 @@ import warnings
 import nbformat
 from nbgrader import utils as nbutils
 
+from autograder.instructor import verdicts
 from autograder.instructor.outputs import KERNEL_STOPPED, kernel_lost
 from autograder.student import cases
 from autograder.student.checks import GradingError
@@ -270,6 +271,13 @@ class Referee:
         """The outputs of the test cell ``grade_id``: nothing printed but its own lines, an
         error output when it fails. ``cells_above``: the submitted file's code cells above it, for
         ``written(...)``."""
+        return self.judged(grade_id, timeout, cells_above)[0]
+
+    def judged(self, grade_id: str, timeout: float,
+               cells_above: list[str] = ()) -> tuple[list, dict]:
+        """The test cell's outputs (as :meth:`judge`) and the verdict to record
+        (verdicts.py): passed or not, the mistake's key, in the visible or the hidden part, the
+        kind of hidden case."""
         position = next(i for i, cell in enumerate(self.cells) if cell["name"] == grade_id)
         with _on_the_cpu():
             for cell in self.cells[self.done:position]:  # the setup it needs, in notebook order
@@ -278,12 +286,13 @@ class Referee:
         self.done = max(self.done, position + 1)
         self.namespace.callables.clear()  # the kernel forgot them after the last test cell
         self.kernel.deadline = time.monotonic() + timeout
-        printed = io.StringIO()
+        printed, part = io.StringIO(), "visible"
         try:
             with contextlib.redirect_stdout(printed), _no_warnings(), _on_the_cpu(), \
                     cells_from(cells_above, deadline=self.kernel.deadline):
                 visible, _, hidden = self.cells[position]["source"].partition(HIDDEN)
                 self.run(visible, grade_id)
+                part = "hidden"
                 with cases.varied_seeds(self.salt):
                     self.run(hidden, grade_id)
             failure = None
@@ -293,12 +302,13 @@ class Referee:
             self.kernel.deadline = time.monotonic() + 5  # forgetting is quick, or not worth waiting for
             self.kernel.forget()
             self.kernel.deadline = None
-        outputs = []
+        outputs, ename = [], None
         if printed.getvalue():
             outputs.append(nbformat.v4.new_output("stream", name="stdout", text=printed.getvalue()))
         if failure is not None:
             outputs.append(error_output(failure))
-        return outputs
+            ename = outputs[-1]["ename"]
+        return outputs, verdicts.judged(failure, part, ename)
 
     def run(self, source: str, grade_id: str) -> None:
         exec(compile(source, f"<{grade_id}>", "exec"), self.namespace)  # noqa: S102

@@ -57,6 +57,28 @@ def varied_seeds(salt: int):
         _salt = before
 
 
+class kind:
+    """Names the kind of hidden case tested inside, for the feedback: a failure raised in the
+    block says which kind of case failed, never its inputs (a hidden test without a label is of
+    the kind "other values, shapes and dtypes")::
+
+        with cases.kind("另一种形状", "another shape"):
+            check_tensor(call(f, cases.randn(4, 3, seed=2), name="f(y)"), ...)
+    """
+
+    def __init__(self, zh: str, en: str):
+        self.label = (zh, en)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind_, error, traceback):
+        if error is not None and getattr(error, "case", None) is None:
+            with contextlib.suppress(AttributeError, TypeError):
+                error.case = self.label  # the innermost label wins
+        return False
+
+
 class TestFunction:
     """A helper function a test passes to the student's code, written as source: it runs here
     when called here, and at grading time it travels to the student's kernel as its source text
