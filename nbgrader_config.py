@@ -1,4 +1,5 @@
 """nbgrader configuration: the repository root is the course directory."""
+import importlib.util
 import os
 from pathlib import Path
 
@@ -79,5 +80,13 @@ c.HTMLExporter.filters = {"markdown2html": "autograder.instructor.outputs.safe_m
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    # ours: per exercise its points and each failed test's diagnosis (first sentence, zh + en) and
+    # hidden kind of case, from the verdicts recorded while grading (autograder/instructor/feedback.py)
+    "autograder.instructor.feedback.Diagnoses",
     "nbgrader.preprocessors.ClearHiddenTests",
 ]
+# ...shown by our "feedback" template (bilingual labels, that summary at the top, messages wrapped to
+# the page width), for the feedback's exporter only: the Formgrader keeps its own templates.
+# (find_spec finds the installed package without importing it, and torch with it)
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [str(
+    Path(importlib.util.find_spec("autograder").submodule_search_locations[0]) / "instructor" / "templates")]
