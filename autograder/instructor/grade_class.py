@@ -24,7 +24,9 @@ of downloaded files) creates. Then, for every student:
 5. a submission that changed the grader's files (possible only unsandboxed) gets 0 for every
    autograded cell, marked "needs manual grade" in the gradebook with the reason as a comment, so
    the formgrader, the feedback and the export agree and the instructor can review (and override) it;
-6. ``nbgrader generate_feedback`` writes feedback/<student_id>/<assignment>/<notebook>.html.
+6. ``nbgrader generate_feedback`` writes feedback/<student_id>/<assignment>/<notebook>.html;
+7. the class report (report.py) is written from the gradebook and the verdicts recorded in the
+   graded notebooks: reports/<assignment>.html and .csv (after ``--resume`` too, for the whole class).
 
 Outputs in the course root (all gitignored, rewritten on every run):
     grades.csv                          ``nbgrader export``: every assignment × every student
@@ -68,7 +70,7 @@ from nbgrader.plugins import CsvExportPlugin
 from sqlalchemy.exc import SAWarning
 from tqdm import tqdm
 
-from autograder.instructor import tampering
+from autograder.instructor import report, tampering
 from autograder.instructor.links import read_refused, remove_links
 from autograder.instructor.course import check, find_root, load_config, make_api
 from autograder.instructor.outputs import LOST, RESTARTED
@@ -517,6 +519,14 @@ def main(argv: list[str] | None = None) -> int:
     flag_forgers(results, refused)
     grades, summary = grader.export(results)
     print_summary(results, grades, summary, grader.uncommitted, refused)
+    try:
+        page, table = report.write(grader.root, args.assignment, grader.api)
+    except Exception:  # noqa: BLE001 - the grades are recorded; the report is their reading
+        traceback.print_exc()
+        print("⚠ 班级报告没能生成 / the class report could not be written: python -m "
+              f"autograder.instructor.report {args.assignment}")
+    else:
+        print(f"班级报告 / class report: {page} ({table.name})")
     return 0
 
 
