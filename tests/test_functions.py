@@ -493,6 +493,40 @@ def test_expected_values_instead_of_a_reference():
     assert error.value.mistake == "missing_inner_derivative"
 
 
+def test_expected_values_with_a_given_grad_output_catch_an_ignored_one():
+    x, g = cases.tensor([-2.0, 0.0, 3.0]), cases.tensor([2.0, -1.0, 0.5])
+    output, grad = softplus(x), torch.sigmoid(x)
+    expected = [(output, (grad,), (g,), (g * grad,))]
+    check_function(Softplus, "Softplus", inputs=[(x,)], arg_names=("x",), expected=expected)
+    ignored = variant(Softplus, backward=lambda ctx, g: torch.sigmoid(saved_x(ctx)))
+    with pytest.raises(GradingError) as error:
+        check_function(ignored, "Softplus", inputs=[(x,)], arg_names=("x",), expected=expected)
+    assert error.value.mistake == "grad_output_ignored" and "the test's own grad_output" in str(error.value)
+
+
+def test_second_derivatives_against_expected_values_rest_on_gradgradcheck():
+    x = cases.tensor([0.0, 1.0, -2.5])
+    expected = [(gaussian(x), (-x * gaussian(x),))]
+    check_function(Gaussian, "Gaussian", inputs=[(x,)], arg_names=("x",), expected=expected, gradgrad=True)
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return -g * x.detach() * y
+
+    with pytest.raises(GradingError) as error:
+        check_function(variant(Gaussian, backward=backward), "Gaussian", inputs=[(x,)], arg_names=("x",),
+                       expected=expected, gradgrad=True)
+    assert error.value.mistake == "second_derivative_wrong" and "gradgradcheck failed" in str(error.value)
+
+
+def test_a_gradient_of_the_wrong_shape_that_a_mistake_gives_is_named():
+    # the exercise's mistake is tried before the shape is blamed (here: w's gradient left unsummed)
+    unsummed = variant(Affine, backward=lambda ctx, g: (g * ctx.saved_tensors[1], g * saved_x(ctx), g.sum(0)))
+    mistake, message = mistake_of(unsummed, reference=affine, inputs=BROADCAST[:1], arg_names=("x", "w", "b"),
+                                  mistakes={"mean_instead_of_sum": lambda x, w, b, g: (None, g * x, None)})
+    assert mistake == "mean_instead_of_sum" and "is exactly what a common mistake gives (w has shape (3,))" in message
+
+
 # ---------------------------------------------------------------- as written
 
 

@@ -12,7 +12,9 @@ about objects here; the student's kernel has no say. An object of the kernel's i
 
 What is expected comes from ``reference(*args)`` (ordinary torch operations, which autograd
 differentiates: the hidden tests) or, where a visible test may hold values only, ``expected``:
-per case ``(output, gradients)``, the gradients being those for ``grad_output`` all ones.
+per case ``(output, gradients)``, the gradients being those for ``grad_output`` all ones, or
+``(output, gradients, grad_outputs, their gradients)`` to check a backward pass with the given
+``grad_outputs`` (one per differentiable output) as well.
 ``inputs`` is a list of argument tuples (tensors from :mod:`autograder.cases`; non-tensor
 arguments as they are); ``arg_names`` names the arguments in the messages. Every floating-point
 tensor argument requires grad unless ``needs_grad`` (one bool per argument) says otherwise.
@@ -31,11 +33,11 @@ tolerances; then float64), on the CPU. In order, the first problem found is a Gr
    giving the tuple of gradients that mistake returns}, or with ``expected``, {key: that tuple};
    sign and constant factors are recognised); with a table of the largest differences between
    the backward's Jacobian and a numerical one;
-5. with ``reference``: the same with a random grad_output ("grad_output_ignored" when the answer
-   is what ones gave);
+5. the same with a random grad_output (with ``expected``: the given ``grad_outputs``);
+   "grad_output_ignored" when the answer is what ones gave;
 6. in float64: ``torch.autograd.gradcheck``; with ``gradgrad=True`` the gradients have a graph
-   ("not_twice_differentiable"), second derivatives match the reference's, and
-   ``gradgradcheck`` passes.
+   ("not_twice_differentiable"), second derivatives match the reference's (with ``expected``,
+   ``gradgradcheck`` alone judges them), and ``gradgradcheck`` passes.
 
 The judge never hands its own tensors to the student's code: the Function gets copies, and what
 is expected is computed from pristine copies taken before the Function ran.
@@ -328,9 +330,10 @@ class _Case:
     def grad_outputs_like(self, make):
         return [make(o) for o in _outputs(self.output) if _differentiable(o)]
 
-    def student_grads(self, grad_outputs, *, create_graph=False):
+    def student_grads(self, grad_outputs, *, create_graph=False, wrong=None):
         """The gradients the student's backward gives for ``grad_outputs`` (their copies go to
-        the backward), after checking what it returned and that it left them alone."""
+        the backward), after checking what it returned (``wrong``: the mistakes' gradients, a
+        shape one of them explains is named as that mistake) and that it left them alone."""
         leaves = [self.args[i] for i in self.grad_positions]
         given = [g.detach().clone().requires_grad_(create_graph) for g in grad_outputs]
         outputs = [o for o in _outputs(self.output) if _differentiable(o)]
@@ -352,7 +355,7 @@ class _Case:
                          f"反向传播经过了 {self.label} 的输出，{backward} 却一次也没有被调用。",
                          f"The backward pass went through the output of {self.label}, but "
                          f"{backward} was never called.")
-        self.check_returned(probe.returned[0])
+        self.check_returned(probe.returned[0], wrong)
         if error is not None:
             raise _failure(backward, error)
         for before, after in zip(grad_outputs, given):
@@ -364,7 +367,7 @@ class _Case:
         return {i: (torch.zeros_like(self.args[i]) if g is None else g)
                 for i, g in zip(self.grad_positions, grads)}
 
-    def check_returned(self, returned):
+    def check_returned(self, returned, wrong=None):
         function = self.function_name
         values = returned if isinstance(returned, tuple) else (returned,)
         if len(values) != len(self.args):
@@ -376,7 +379,7 @@ class _Case:
                          f"{function}.backward 却返回了 {kind}。",
                          f"forward takes {_count(len(self.args), 'input')} ({', '.join(self.names)}), "
                          f"but {function}.backward returned {kind_en}.")
-        for name, arg, value in zip(self.names, self.args, values):
+        for position, (name, arg, value) in enumerate(zip(self.names, self.args, values)):
             if not _differentiable(arg):
                 if value is not None and not isinstance(arg, torch.Tensor):
                     raise _error("gradient_for_non_tensor",
@@ -396,6 +399,7 @@ class _Case:
             got, want = tuple(value.shape), tuple(arg.shape)
             if got == want:
                 continue
+            self.check_known_shape(value, position, wrong)
             if _broadcasts_to(want, got):
                 recipe = _sum_recipe(got, want)
                 raise _error("broadcast_not_summed",
@@ -411,6 +415,21 @@ class _Case:
                          f"{function}.backward 为 {name} 返回的梯度形状是 {got}，应为 {want}。{zh}",
                          f"{function}.backward returned a gradient of shape {got} for {name}, "
                          f"expected {want}. {en}")
+
+    def check_known_shape(self, value, position, wrong):
+        """A gradient of the wrong shape that an exercise's mistake gives is named as that mistake."""
+        name = self.names[position]
+        for key, given in (wrong or {}).items():
+            mistaken = given.get(position)
+            if (isinstance(mistaken, torch.Tensor) and mistaken.shape == value.shape
+                    and torch.allclose(value.detach().double(), mistaken.detach().double(),
+                                       rtol=self.rtol, atol=self.atol)):
+                raise _error(key, f"{self.function_name}.backward 为 {name} 返回的形状为 "
+                                  f"{tuple(value.shape)} 的梯度正好是一个常见错误的结果（{name} 的形状是 "
+                                  f"{tuple(self.args[position].shape)}）。",
+                             f"The gradient of shape {tuple(value.shape)} that {self.function_name}.backward "
+                             f"returned for {name} is exactly what a common mistake gives ({name} has shape "
+                             f"{tuple(self.args[position].shape)}).")
 
     def reference_grads(self, grad_outputs, *, create_graph=False):
         args = self.fresh()
@@ -428,17 +447,26 @@ class _Case:
             expected = dict(zip(self.grad_positions, _outputs(want[1])))
             wrong = {key: dict(zip(self.grad_positions, _outputs(_as_dtype(g, self.dtype))))
                      for key, g in (mistakes or {}).items()}
-            self.compare(self.student_grads(ones), expected, wrong, ones=True)
+            self.compare(self.student_grads(ones, wrong=wrong), expected, wrong, kind="ones")
+            if len(want) == 4:  # a given grad_output, and the gradients it must give
+                given = [g.to(o.dtype) for g, o in zip(_outputs(want[2]), self.grad_outputs_like(torch.ones_like))]
+                other = dict(zip(self.grad_positions, _outputs(want[3])))
+                wrong = {}
+                for i, g in expected.items():  # right with ones, wrong now
+                    if not torch.allclose(g, other[i], rtol=self.rtol, atol=self.atol):
+                        wrong.setdefault("grad_output_ignored", {})[i] = g
+                self.compare(self.student_grads(given), other, wrong, kind="given")
             return
-        self.compare(self.student_grads(ones), self.reference_grads(ones)[0],
-                     self.mistaken(mistakes, ones), ones=True)
+        wrong = self.mistaken(mistakes, ones)
+        self.compare(self.student_grads(ones, wrong=wrong), self.reference_grads(ones)[0], wrong,
+                     kind="ones")
         random = self.grad_outputs_like(lambda o: self.random_like(o, 0))
         expected = self.reference_grads(random)[0]
         wrong = self.mistaken(mistakes, random)
         for i, g in self.reference_grads(ones)[0].items():  # right with ones, wrong now
             if not torch.allclose(g, expected[i], rtol=self.rtol, atol=self.atol):
                 wrong.setdefault("grad_output_ignored", {})[i] = g
-        self.compare(self.student_grads(random), expected, wrong, ones=False)
+        self.compare(self.student_grads(random, wrong=wrong), expected, wrong, kind="random")
 
     def mistaken(self, mistakes, grad_outputs):
         """{key: {position: the gradient that mistake gives}}."""
@@ -449,10 +477,11 @@ class _Case:
             wrong[key] = dict(zip(range(len(self.args)), _outputs(given)))
         return wrong
 
-    def compare(self, grads, expected, wrong, *, ones):
+    def compare(self, grads, expected, wrong, *, kind):
         function = self.function_name
-        kind_zh, kind_en = ("全为 1", "a grad_output of all ones") if ones else \
-            ("是随机的", "a random grad_output")
+        kind_zh, kind_en = {"ones": ("全为 1", "a grad_output of all ones"),
+                            "random": ("是随机的", "a random grad_output"),
+                            "given": ("是测试给定的值", "the test's own grad_output")}[kind]
         for i in self.grad_positions:
             name = self.names[i]
             mistakes = {key: given[i] for key, given in wrong.items()
@@ -491,6 +520,15 @@ class _Case:
                              f"The gradient {function}.backward returns for {self.names[i]} carries no "
                              f"graph that can be differentiated again (requires_grad=False, or backward "
                              f"is marked @once_differentiable), so there is no second derivative.")
+        if self.reference is not None:
+            self.compare_second_derivatives(first, v, u)
+        if not torch.autograd.gradgradcheck(self.call_fn, self.fresh(), raise_exception=False):
+            raise _error("second_derivative_wrong",
+                         f"gradgradcheck 没有通过（{self.shapes()}）。",
+                         f"gradgradcheck failed ({self.shapes()}).")
+
+    def compare_second_derivatives(self, first, v, u):
+        function = self.function_name
         leaves = [self.args[i] for i in self.grad_positions]
         total = sum((first[i] * u[i]).sum() for i in self.grad_positions)
         second = torch.autograd.grad(total, leaves, allow_unused=True, retain_graph=True)
@@ -521,10 +559,6 @@ class _Case:
                              f"The second derivative is wrong: differentiating the gradient "
                              f"{function}.backward returns once more gives {yours} at {at}, expected "
                              f"{right} ({self.shapes()}).")
-        if not torch.autograd.gradgradcheck(self.call_fn, self.fresh(), raise_exception=False):
-            raise _error("second_derivative_wrong",
-                         f"gradgradcheck 没有通过（{self.shapes()}）。",
-                         f"gradgradcheck failed ({self.shapes()}).")
 
     # ------------------------------------------------------------ the Jacobian table
 

@@ -126,22 +126,21 @@ MISTAKES = {
         "factor that depends on the input come from ctx.saved_tensors or grad_output.",
     ),
     # ---- the assignment's exercises
-    "alpha_forgotten": (
-        "alpha 是 forward 的一个普通数字参数，它同样出现在导数里。在 forward 里把它存成 ctx.alpha，"
-        "在 backward 里乘上它。",
-        "alpha is a plain number argument of forward, and it appears in the derivative as well. "
-        "Store it as ctx.alpha in forward and multiply by it in backward.",
-    ),
-    "gradients_swapped": (
-        "两个梯度的位置反了：对 x 的梯度里出现的是 y，对 y 的梯度里出现的是 x"
-        "（∂(x·y)/∂x = y）。返回值的顺序要和 forward 的参数顺序一致。",
-        "The two gradients are swapped: the gradient for x contains y and the gradient for y "
-        "contains x (∂(x·y)/∂x = y). Return them in the order of forward's parameters.",
+    "topk_gradient_not_scattered": (
+        "backward 把 grad_values 原样当成了 x 的梯度，可它的形状是 values 的 (..., k)，不是 x 的 (..., n)。"
+        "values 的每个值来自 x 最后一维上的某个位置（就是 indices 里记下的那个），它的梯度要回到那个位置，"
+        "其余位置是 0：torch.zeros_like(...) 之后 .scatter(-1, indices, grad_values)。",
+        "backward handed grad_values back as the gradient for x, but it has the shape (..., k) of "
+        "values, not the shape (..., n) of x. Each entry of values came from one position along the "
+        "last dimension of x (the one recorded in indices), and its gradient goes back to that "
+        "position, with 0 everywhere else: .scatter(-1, indices, grad_values) into zeros of x's shape.",
     ),
     "mean_instead_of_sum": (
-        "被广播的输入的梯度是各个位置的梯度之和，不是平均值：用 sum，不要用 mean。",
-        "The gradient of a broadcast input is the sum of the gradients at every position, not "
-        "their mean: use sum, not mean.",
+        "一个输入如果在输出的很多个位置上都用到了（被广播的 b，每个样本都用到的 W），它的梯度是这些位置的梯度之和，"
+        "不是平均值：用 sum，不要用 mean，也不要除以样本数。",
+        "An input used at many positions of the output (a broadcast b, a W that every sample uses) "
+        "gets the sum of the gradients from all those positions, not their mean: use sum, not mean, "
+        "and do not divide by the number of samples.",
     ),
     "output_treated_as_input": (
         "保存的是输出 y = tanh(x)，所以导数直接写成 1 - y²；再对 y 取一次 tanh 就成了 1 - tanh(y)²，"
@@ -155,6 +154,20 @@ MISTAKES = {
         "ctx.needs_input_grad has one entry for every input of forward, non-tensor inputs "
         "included (those are always False), so its length is the number of forward's parameters "
         "(not counting ctx).",
+    ),
+    "needs_grad_non_tensor": (
+        "只有张量才有 requires_grad：数字、字符串、None 这类非张量输入在 needs_input_grad 里的位置总是 False。"
+        "先用 isinstance(a, torch.Tensor) 判断，再读 a.requires_grad。",
+        "Only tensors have requires_grad: the entry of a non-tensor input such as a number, a "
+        "string or None is always False. Test isinstance(a, torch.Tensor) before reading "
+        "a.requires_grad.",
+    ),
+    "needs_grad_leaves_only": (
+        "needs_input_grad 看的是输入是不是需要梯度（requires_grad），不看它是不是叶子张量："
+        "由需要梯度的张量算出来的非叶子张量（例如 a * 3）也需要梯度，它的位置是 True。",
+        "needs_input_grad asks whether an input requires grad (requires_grad), not whether it is a "
+        "leaf tensor: a non-leaf tensor computed from one that requires grad (a * 3, say) requires "
+        "grad too, so its entry is True.",
     ),
     "detached_needs_grad": (
         "detach() 得到的张量不需要梯度（requires_grad=False），哪怕它是由需要梯度的张量算出来的，"
@@ -179,6 +192,24 @@ TORCH_ERRORS = [
      "ctx.save_for_backward 只能保存张量；数字、布尔值这类非张量直接挂在 ctx 上，例如 ctx.alpha = alpha。",
      "ctx.save_for_backward saves tensors only; put non-tensors such as numbers and bools "
      "directly on ctx, for example ctx.alpha = alpha."),
+    (r"Expected self.dtype to be equal to src.dtype",
+     "scatter 的目标张量和 grad_values 的数据类型不一样：准备零张量时给出 dtype=grad_values.dtype 和 "
+     "device=grad_values.device（torch.zeros 默认是 float32，而测试也会用 float64 检查）。",
+     "The tensor scatter writes into has another dtype than grad_values: make the zeros with "
+     "dtype=grad_values.dtype and device=grad_values.device (torch.zeros makes float32 by "
+     "default, and the tests check in float64 too)."),
+    (r"shape mismatch: value tensor of shape .* cannot be broadcast to indexing result",
+     "用 indices 这样的整数张量做索引，选中的是第 0 维上的整行，而不是最后一维上的位置。要把值放回最后一维上"
+     "记下的位置，用 .scatter(-1, indices, values)。",
+     "Indexing with an integer tensor such as indices picks whole rows along dimension 0, not "
+     "positions along the last dimension. To put values back at the positions recorded along the "
+     "last dimension, use .scatter(-1, indices, values)."),
+    (r"tensor.mT is only supported on matrices",
+     ".mT 只对矩阵（和一批矩阵）有定义，而输入也可能是一个向量，一个批量维度都没有。先把前面的维度展平，"
+     "例如 X.reshape(-1, X.shape[-1])，这样每种形状都变成一个矩阵。",
+     ".mT is defined for matrices (and batches of them) only, and an input may also be a vector "
+     "with no batch dimension at all. Flatten the leading dimensions first, for example "
+     "X.reshape(-1, X.shape[-1]), so that every shape becomes a matrix."),
     (r"returned an incorrect number of gradients",
      "backward 返回值的个数要等于 forward 的输入个数（不算 ctx），非张量输入的位置返回 None。",
      "backward must return as many values as forward has inputs (not counting ctx), with None "
