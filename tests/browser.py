@@ -423,3 +423,20 @@ def shoot(page, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+def fonts_of(page, selector: str) -> list[tuple[str, list[dict]]]:
+    """(text, platform fonts Chromium drew it with) for every element matching ``selector``
+    (DevTools' CSS.getPlatformFontsForNode, as :func:`fonts_rendering_chinese`)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        found = []
+        for node in cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})["nodeIds"]:
+            text = re.sub(r"<[^>]+>", "", cdp.send("DOM.getOuterHTML", {"nodeId": node})["outerHTML"])
+            found.append((text, cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]))
+        return found
+    finally:
+        cdp.detach()

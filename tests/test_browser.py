@@ -12,6 +12,9 @@ tests/browser.py), driven by Chromium through Playwright.
 4. The Formgrader lists every assignment of source/.
 5. The instructor releases the assignment from the Formgrader and the student fetches it from
    the Assignment List (skipped while nbgrader_config.py sets no c.Exchange.root).
+6. At 1280 px, a graded student's feedback page (tests/report_class.py's class) shows its first
+   diagnosis without scrolling, sideways or down, and wraps the messages; a student's script
+   does not run; the class report's charts draw their Chinese with a font that has the glyphs.
 
 Screenshots of each step: build/browser/NN_step.png. Wrong and right answers come from
 tests/submissions/NN_name.yml and the source notebook's solution, so the test follows the
@@ -29,7 +32,7 @@ import yaml
 
 from helpers.text import bilingual
 from tests.browser import (ACTIVE, CHROMIUM_ARGS, CJK_FONT, HAN, REPO, SHOTS, Lab, code_cells,
-                           focus_notebook, fonts_rendering_chinese, menu, open_in_lab,
+                           focus_notebook, fonts_of, fonts_rendering_chinese, menu, open_in_lab,
                            open_notebook, pictures, require_browser, run_and_wait, run_cell,
                            run_command, scratch_course, set_cell_source, shoot, wait_for_all_cells)
 
@@ -322,3 +325,44 @@ def test_student_fetches_from_the_assignment_list(page, lab):
     shot = shoot(page, step_name(AFTER_LESSONS + 7, "assignment_fetched"))
     assert (lab.root / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file(), (
         f"Fetch put no {ASSIGNMENT}/{ASSIGNMENT}.ipynb in the course folder (screenshot {shot})")
+
+
+# ---- 6: the feedback page and the class report, read at 1280 px ------------------------------
+
+WIDTHS_JS = "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+
+
+def test_feedback_and_class_report_read_at_a_glance(page, tmp_path_factory):
+    from tests.report_class import ASSIGNMENT, feedback, graded_class
+
+    course = graded_class(tmp_path_factory)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    try:
+        page.goto(feedback(course, "float32").as_uri(), wait_until="domcontentloaded")
+        first = page.locator("#summary .diagnosis").first
+        box, (scroll, client) = first.bounding_box(), page.evaluate(WIDTHS_JS)
+        shot = shoot(page, step_name(AFTER_LESSONS + 8, "feedback"))
+        assert scroll <= client, f"the feedback page scrolls sideways: {scroll} > {client} px ({shot})"
+        assert first.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= client \
+            and box["y"] + box["height"] <= 900, f"the first diagnosis is not in view: {box} ({shot})"
+        message = page.locator("div.output_error pre").first
+        message.scroll_into_view_if_needed()
+        shot = shoot(page, step_name(AFTER_LESSONS + 9, "feedback_message"))
+        assert message.evaluate("e => e.scrollWidth <= e.clientWidth"), f"an unwrapped message ({shot})"
+
+        page.goto(feedback(course, "cheat").as_uri(), wait_until="domcontentloaded")
+        assert page.evaluate("() => window.pwned === undefined"), "a student's script ran"
+
+        page.goto((course / "reports" / f"{ASSIGNMENT}.html").as_uri(), wait_until="domcontentloaded")
+        page.locator("figure.chart").first.scroll_into_view_if_needed()
+        shot = shoot(page, step_name(AFTER_LESSONS + 10, "class_report"))
+        assert page.locator("figure.chart svg").count() == 2, f"two charts expected ({shot})"
+        drawn = [(text, fonts) for text, fonts in fonts_of(page, "figure.chart svg text")
+                 if HAN.search(text)]
+        assert drawn, f"no Chinese text in the charts ({shot})"
+        for text, fonts in drawn:
+            glyphs = sum(f["glyphCount"] for f in fonts if CJK_FONT.search(f["familyName"]))
+            assert glyphs >= len(HAN.findall(text)), (
+                f"the chart text {text!r} is drawn with {fonts}: no font with Chinese glyphs ({shot})")
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 900})

@@ -113,6 +113,13 @@ def test_the_autograde_button_grades_with_the_referee_and_survives_a_lost_kernel
 
     stopped = next(t for t in tests if t.startswith(exercise))
     assert outputs("deaf", stopped) == ["KernelStopped", "stream"]  # and the fresh-kernel note
+
+    def verdict(sid, grade_id):  # recorded by the referee's side (autograder/instructor/verdicts.py)
+        nb = nbformat.read(course / "autograded" / sid / ASSIGNMENT / NOTEBOOK, as_version=4)
+        return next(c for c in nb.cells if _grade_id(c) == grade_id).metadata.get("autograder")
+
+    assert verdict("deaf", stopped)["incident"] == "kernel_stopped"
+    assert all(verdict("solved", t)["passed"] for t in tests)
     assert outputs("deaf", tests[-1]) == ["stream"]  # judged, and passed, in the fresh kernel
     crashed = nbformat.read(course / "autograded" / "crashed" / ASSIGNMENT / NOTEBOOK, as_version=4)
     segfault = next(c for c in crashed.cells if c.source == SEGFAULT)

@@ -336,6 +336,50 @@ class RoundTrip:
                  if float(rows[sid]["score"]) != pytest.approx(total)}
         assert not wrong, f"grades.csv disagrees with the expected scores: {wrong}"
 
+    def test_verdicts_agree_with_the_points_and_the_class_report_counts_them(self, graded):
+        """Every graded test cell has the referee's verdict, which says passed exactly when the
+        gradebook gives the cell its points and names a key of the mistake catalogue (or none);
+        the class report (reports/<assignment>.csv) counts, per exercise, the students with full
+        points (from the gradebook) and those given each diagnosis (from the verdicts)."""
+        from autograder.instructor.report import diagnosis_key
+        from autograder.student.mistakes import EXPLANATIONS
+
+        root, wrong, full, given = graded["root"], [], Counter(), Counter()
+        graded_ids = [sid for sid in graded["summary"] if self.autograded(graded, sid) is not None]
+        with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as gb:
+            points = {sid: {g.name: (g.score, g.max_score) for g in
+                            gb.find_submission_notebook(self.assignment, self.assignment, sid).grades}
+                      for sid in graded_ids}
+        for sid in graded_ids:
+            by_exercise = {}
+            for grade_id, (score, top) in points[sid].items():
+                by_exercise.setdefault(_exercise(grade_id) or grade_id, []).append(score == top)
+            full.update(e for e, passed in by_exercise.items() if all(passed))
+            keys = {}
+            for cell in self.autograded(graded, sid).cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if meta.get("grade_id") not in points[sid] or meta.get("solution"):
+                    continue
+                verdict = cell.metadata.get("autograder") or {}
+                score, top = points[sid][meta["grade_id"]]
+                tampered = graded["summary"][sid]["status"] == "tampering"  # points withheld
+                if (verdict.get("passed") is not (score == top) and not tampered) or (
+                        verdict.get("mistake") not in (None, *EXPLANATIONS)):
+                    wrong.append(f"{sid} {meta['grade_id']}: {verdict} with {score}/{top}")
+                if not verdict.get("passed"):
+                    keys.setdefault(_exercise(meta["grade_id"]) or meta["grade_id"], set()).add(
+                        diagnosis_key(verdict))
+            given.update((exercise, key) for exercise, found in keys.items() for key in found)
+        assert not wrong, "verdicts that disagree with the gradebook:\n" + "\n".join(wrong)
+        with open(root / "reports" / f"{self.assignment}.csv", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        exercises = [r for r in rows if r["kind"] == "exercise"]
+        assert {int(r["of"]) for r in exercises} == {len(graded_ids)}
+        assert {r["exercise"]: int(r["count"]) for r in exercises} == {
+            r["exercise"]: full[r["exercise"]] for r in exercises}
+        assert {(r["exercise"], r["key"]): int(r["count"]) for r in rows
+                if r["kind"] == "diagnosis"} == dict(given)
+
 
 def pytest_generate_tests(metafunc):
     if "sid" in metafunc.fixturenames:
