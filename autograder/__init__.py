@@ -87,7 +87,8 @@ student's code must call is written ``cases.function("lambda t: ...")`` (it trav
         A custom autograd Function as written (autograder/student/functions.py): its forward
         against reference(*args) or expected values, its inputs left alone, no tensor kept on
         ctx, the output on its own node, what its backward returns (count, None, shapes), that it
-        leaves grad_output alone, its gradients with grad_output all ones and then random
+        leaves grad_output alone, its gradients with grad_output all ones and then random (with
+        expected values: a grad_output the test gives, as (output, grads, grad_outputs, grads))
         (ignored grad_output, sign, factor, exercise mistakes; a Jacobian table), in float32 and
         float64, then gradcheck, and with gradgrad=True second derivatives and gradgradcheck.
     check_answered(**answers), check_prediction(answer, expected, name, mistakes),
