@@ -170,11 +170,13 @@ MISTAKES = {
         "grad too, so its entry is True.",
     ),
     "detached_needs_grad": (
-        "detach() 得到的张量不需要梯度（requires_grad=False），哪怕它是由需要梯度的张量算出来的，"
-        "所以 needs_input_grad 里它的位置是 False，它也不会把梯度传回原来的张量。",
-        "A tensor from detach() requires no gradient (requires_grad=False), even when it was "
-        "computed from one that does, so its entry in needs_input_grad is False and no gradient "
-        "flows back through it to the original tensor.",
+        "needs_input_grad 跟着 requires_grad 走，不看数据类型：不需要梯度的浮点张量（创建时没有 "
+        "requires_grad=True，或者是 detach() 得到的，哪怕它由需要梯度的张量算出来）在这里是 False，"
+        "梯度也不会经过它传回原来的张量。",
+        "needs_input_grad follows requires_grad, not the dtype: a floating-point tensor that "
+        "requires no gradient (created without requires_grad=True, or from detach(), even when it "
+        "was computed from one that does) has False here, and no gradient flows back through it "
+        "to the original tensor.",
     ),
 }
 
