@@ -217,3 +217,7 @@ def test_each_student_counts_once_per_diagnosis_and_exercise():
     assert report.diagnosis_key(None) == "[no verdict]"
     rows = report.rows(made)
     assert ["exercise", "ex1", "full_points", 1, 2, "50%"] == rows[0][:6]
+    two.diagnoses["ex2"].add("check_misconfigured")  # the check's fault, not a mistake
+    assert made.top() == [("ex1", "wrong_shape", 1), ("ex2", "wrong_shape", 1)]
+    assert made.broken_checks() == [("ex2", "check_misconfigured", 1)]
+    assert report.rows(made)[-1][:4] == ["problem", "ex2", "check_misconfigured", 1]

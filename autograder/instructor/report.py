@@ -13,6 +13,9 @@ this command. Everything is read from what grading left behind, never from feedb
   (flagged, tampering, broken, error); a student it does not list (graded from the Formgrader) is
   scanned for tampering here (tampering.py).
 
+A diagnosis that says the check itself is misconfigured is listed with the grading problems (and
+left out of the class's most common mistakes, as is ``unanswered``).
+
 Per exercise: the share of students with full points, and the diagnoses given, counted once per
 student and named in both languages from the mistake catalogue (the first sentence of its
 explanation), e.g. "37% (10 of 27) · Exercise 5 · accumulated_gradient: ...". Then a score histogram,
@@ -23,7 +26,8 @@ notebooks that could not be read or graded).
 The CSV has one row per fact: ``kind`` is ``exercise`` (key ``full_points``: count of ``of``
 students), ``diagnosis`` (key: the catalogue's key, or a bracketed kind of failure without one),
 ``student`` (key: the student; count: score, of: maximum), ``flagged`` and ``problem`` (key: the
-student; the reason in zh and en).
+student, or for a misconfigured check the diagnosis with its exercise and count; the reason in zh
+and en).
 """
 from __future__ import annotations
 
@@ -61,7 +65,9 @@ INCIDENTS = {
     verdicts.KERNEL_STOPPED: ("内核不响应中断，被停止了", "the kernel ignored the interrupt and was stopped"),
     verdicts.NOT_RUN: ("没有运行", "not run"),
 }
-NOT_MISUNDERSTOOD = {"unanswered"}
+# Diagnoses that say the check itself is wrong: a grading problem, not the class's mistake.
+CHECK_PROBLEMS = {"check_misconfigured"}
+NOT_MISUNDERSTOOD = {"unanswered", *CHECK_PROBLEMS}
 FLAGGED = ("flagged", "tampering")
 PROBLEMS = ("broken", "error")
 CSV_COLUMNS = ["kind", "exercise", "key", "count", "of", "share", "zh", "en"]
@@ -113,6 +119,11 @@ class ClassReport:
 
     def problems(self) -> list[tuple[Student, str, str]]:
         return [(s, zh, en) for s in self.students for zh, en in s.problems]
+
+    def broken_checks(self) -> list[tuple[str, str, int]]:
+        """(exercise, key, students) where the checks themselves said they are misconfigured."""
+        return [(exercise, key, count) for exercise in self.exercises
+                for key, count in self.diagnoses(exercise) if key in CHECK_PROBLEMS]
 
 
 def _full(score: float, points: float) -> bool:
@@ -276,7 +287,17 @@ def rows(report: ClassReport) -> list[list]:
             out.append(["problem", "", s.sid, "", "", "", f"{s.status}：{reasons}", f"{s.status}: {reasons}"])
     for s, zh, en in report.problems():
         out.append(["problem", "", s.sid, "", "", "", zh, en])
+    for exercise, key, count in report.broken_checks():
+        zh, en = _broken_check(exercise, key, count)
+        out.append(["problem", exercise, key, count, graded, share(count, graded), zh, en])
     return out
+
+
+def _broken_check(exercise: str, key: str, count: int) -> tuple[str, str]:
+    ex_zh, ex_en = exercise_label(exercise.rpartition(":")[2])
+    return (f"{ex_zh}：{count} 名学生的测试说检查本身配置有误（{key}），请检查这道题的测试",
+            f"{ex_en}: the tests of {count} students say the check itself is misconfigured "
+            f"({key}): check this exercise's tests")
 
 
 def write(root: Path, assignment: str, api=None) -> tuple[Path, Path]:
@@ -374,10 +395,12 @@ def render(report: ClassReport) -> str:
         f"<li><b>{e(s.sid)}</b> ({e(s.status)}): {e('; '.join(s.reasons) or '—')}</li>" for s in flagged)
         + "</ul>" if flagged else "<p>没有 None.</p>")
     parts.append('<h2>评分中的问题 Grading problems</h2>')
-    problems = [(s, f"{s.status}：{'; '.join(s.reasons)}", f"{s.status}: {'; '.join(s.reasons)}")
-                for s in report.students if s.status in PROBLEMS] + report.problems()
+    problems = [(s.sid, f"{s.status}：{'; '.join(s.reasons)}", f"{s.status}: {'; '.join(s.reasons)}")
+                for s in report.students if s.status in PROBLEMS]
+    problems += [(s.sid, zh, en) for s, zh, en in report.problems()]
+    problems = [("⚠", *_broken_check(*found)) for found in report.broken_checks()] + problems
     parts.append('<ul id="problems">' + "".join(
-        f'<li><b>{e(s.sid)}</b>: {e(zh)}<br><span class="en">{e(en)}</span></li>' for s, zh, en in problems)
+        f'<li><b>{e(who)}</b>: {e(zh)}<br><span class="en">{e(en)}</span></li>' for who, zh, en in problems)
         + "</ul>" if problems else "<p>没有 None.</p>")
     parts.append("</main></body></html>\n")
     return "\n".join(parts)
