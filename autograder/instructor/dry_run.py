@@ -77,13 +77,19 @@ class DryRun:
 
     def run(self, test_id: str, answers: dict[str, str], salt: int = 0) -> Outcome:
         """The test cell ``test_id`` judged on ``answers`` ({answer grade_id: source})."""
+        return self.run_salted(test_id, answers, [salt])[0]
+
+    def run_salted(self, test_id: str, answers: dict[str, str], salts: list[int]) -> list[Outcome]:
+        """The test cell judged once per salt: the cells above and its visible part run once, its
+        hidden part under each salt (stopping at the first failure of the visible part, which no
+        salt changes)."""
         namespace = {"__name__": "__main__"}
         above = []
         modules = _Modules()  # a sample that patches torch or the checks patches its own kernel only
         for cell in self.cells:
             if grade_id(cell) == test_id:
                 modules.restore()
-                return self.judge(cell.source, namespace, above, salt)
+                return self.judge(cell.source, namespace, above, salts)
             if cell.cell_type != "code" or is_test_cell(cell):
                 continue
             source = answers.get(grade_id(cell), self.stubs.get(grade_id(cell), cell.source)) \
@@ -94,19 +100,30 @@ class DryRun:
         raise KeyError(f"no test cell {test_id}")
 
     @staticmethod
-    def judge(source: str, namespace: dict, above: list[str], salt: int) -> Outcome:
+    def judge(source: str, namespace: dict, above: list[str], salts: list[int]) -> list[Outcome]:
         visible, _, hidden = source.partition(HIDDEN)
-        drawn = _count_salted_draws()
-        try:
-            with _quiet(), cells_from(above), _time_limit(TIME_LIMIT):
-                exec(compile(visible, "<visible tests>", "exec"), namespace)  # noqa: S102
+        with cells_from(above):
+            failure = _failure(visible, namespace)
+            if failure is not None:
+                return [Outcome(False, *failure, in_visible=True)] * len(salts)
+            outcomes = []
+            for salt in salts:
+                drawn = _count_salted_draws()
                 with cases.varied_seeds(salt), drawn:
-                    exec(compile(hidden, "<hidden tests>", "exec"), namespace)  # noqa: S102
-        except Exception as error:  # noqa: BLE001 - the test cell's own failure
-            message = str(error) if isinstance(error, GradingError) else f"{type(error).__name__}: {error}"
-            return Outcome(False, getattr(error, "mistake", None), message, drawn.count > 0,
-                           in_visible=not drawn.entered)
-        return Outcome(True, salted=drawn.count > 0)
+                    failure = _failure(hidden, namespace)
+                outcomes.append(Outcome(failure is None, *(failure or (None, "")), salted=drawn.count > 0))
+            return outcomes
+
+
+def _failure(code: str, namespace: dict) -> tuple[str | None, str] | None:
+    """(mistake key, message) of what running a part of a test cell raised, or None."""
+    try:
+        with _quiet(), _time_limit(TIME_LIMIT):
+            exec(compile(code, "<test cell>", "exec"), namespace)  # noqa: S102
+    except Exception as error:  # noqa: BLE001 - the test cell's own failure
+        message = str(error) if isinstance(error, GradingError) else f"{type(error).__name__}: {error}"
+        return getattr(error, "mistake", None), message
+    return None
 
 
 class _Modules:
@@ -129,10 +146,9 @@ class _count_salted_draws:
     """Counts the generators ``cases`` hands out while the hidden tests run."""
 
     def __init__(self):
-        self.count, self.entered = 0, False
+        self.count = 0
 
     def __enter__(self):
-        self.entered = True
         self.original = cases.generator
 
         def counted(seed):

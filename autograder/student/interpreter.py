@@ -964,7 +964,8 @@ class Interpreter:
     def tensor_call(self, function, name, args, kwargs, node):
         """A torch operation: tried on the meta device first, refused if it would be too big."""
         self.tick(node)
-        meta = _to_meta((args, kwargs), name in _FACTORIES)
+        factory = name in _FACTORIES or name.startswith("new_") or name == "combinations"
+        meta = _to_meta((args, kwargs), factory) if factory or _bound((args, kwargs)) > MAX_ELEMENTS else None
         if meta is not None:
             try:
                 with torch.no_grad():
@@ -1144,6 +1145,24 @@ def _tensors(value):
     elif isinstance(value, (tuple, list)):
         for item in value:
             yield from _tensors(item)
+
+
+def _bound(value) -> float:
+    """An upper bound on the elements an operation that is not a factory can make from these
+    arguments: the product of its tensors' sizes and of its numbers (at least 1 each). Below
+    MAX_ELEMENTS the try on the meta device (costly: it runs PyTorch's Python reference
+    kernels) is skipped; count() still checks the result."""
+    if isinstance(value, torch.Tensor):
+        return max(1, value.numel())
+    if isinstance(value, bool) or value is None:
+        return 1
+    if isinstance(value, (int, float)):
+        return max(1.0, abs(value)) if math.isfinite(value) else math.inf
+    if isinstance(value, (tuple, list)):
+        return math.prod(_bound(item) for item in value)
+    if isinstance(value, dict):
+        return math.prod(_bound(item) for item in value.values())
+    return 1
 
 
 def _to_meta(value, factory):
