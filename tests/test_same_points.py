@@ -8,7 +8,6 @@ when the hidden tests drew salted values, under SALTS salts in all, which must a
 """
 from pathlib import Path
 
-import pytest
 import yaml
 
 from autograder.instructor.dry_run import DryRun
@@ -30,8 +29,7 @@ def _own(answers, test_id):
     return tuple(sorted((g, a) for g, a in answers.items() if g.startswith(exercise)))
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_every_sample_gets_the_same_points_under_every_salt(assignment):
+def every_sample_gets_the_same_points_under_every_salt(assignment):
     source = REPO / "source" / assignment / f"{assignment}.ipynb"
     release = REPO / "release" / assignment / f"{assignment}.ipynb"
     solution = DryRun(source)
@@ -55,3 +53,16 @@ def test_every_sample_gets_the_same_points_under_every_salt(assignment):
             if len(verdicts) > 1:
                 changing.append(f"{sid}: {test_id} passes under some salts and fails under others")
     assert not changing, "\n".join(changing)
+
+
+class SamePoints:
+    """One assignment; a class each, so that pytest-xdist (--dist loadscope) spreads them."""
+    assignment: str
+
+    def test_every_sample_gets_the_same_points_under_every_salt(self):
+        every_sample_gets_the_same_points_under_every_salt(self.assignment)
+
+
+for _assignment in ASSIGNMENTS:
+    globals()[f"TestSamePoints_{_assignment}"] = type(
+        f"TestSamePoints_{_assignment}", (SamePoints,), {"assignment": _assignment})
