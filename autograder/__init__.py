@@ -99,6 +99,9 @@ student's code must call is written ``cases.function("lambda t: ...")`` (it trav
         parameter that is still a leaf tensor requiring grad (a tensor written() code returned);
         the gradients of two losses on a graph the check builds, with a hook on its own shared
         part counting the backward passes.
+    called_again(again, mistake="not_reproducible")
+        Rules (for ``rules=``) for an answer that must not change from call to call, such as a
+        seeded draw: ``again`` is what a second call with the same arguments returned.
     check_value(answer, expected, name, *, mistakes=None)
         An exact non-tensor answer (a shape as a tuple, a dtype, True/False, a count). The
         expected value is never shown.

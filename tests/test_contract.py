@@ -163,3 +163,15 @@ def test_a_mistake_of_another_dtype_only_matches_that_dtype():
     assert mistake_of(check_tensor, as_int, expected,
                       mistakes={"int_instead_of_float": as_int})[0] == "int_instead_of_float"
     check_tensor(torch.tensor([1.0, 2.0]), expected, mistakes={"int_instead_of_float": as_int})
+
+
+def test_called_again_names_an_answer_that_changes_from_call_to_call():
+    from autograder import called_again
+    first = torch.tensor([3, 1, 2])
+    expected = torch.tensor([5, 4, 6])
+    check_tensor(first.clone(), first, rules=called_again(first))  # right: the rule is never asked
+    mistake, message = mistake_of(check_tensor, first, expected, name="roll(3)",
+                                  rules=called_again(torch.tensor([2, 2, 2])))
+    assert mistake == "not_reproducible" and "Called again with the same arguments" in message
+    mistake, _ = mistake_of(check_tensor, first, expected, rules=called_again(first.clone()))
+    assert mistake == "wrong_values"  # the same twice: wrong for another reason

@@ -16,16 +16,16 @@ from autograder.student.checks import (
 from autograder.student.functions import check_function
 from autograder.student.memory import check_shares_memory, check_unchanged, shares_memory
 from autograder.student.mistakes import MISTAKES
-from autograder.student.rules import AFTER_BACKWARD, BY_HAND, Rule
+from autograder.student.rules import AFTER_BACKWARD, BY_HAND, Rule, called_again
 from autograder.student.values import check_value
 from autograder.student.written import written
 
 notebook.install()  # an unanswered cell says so in both languages (see notebook.py)
 
 __all__ = [
-    "AFTER_BACKWARD", "BY_HAND", "GradingError", "MISTAKES", "Rule", "call", "cases",
-    "check_answered", "check_derivative", "check_function", "check_gradient", "check_number",
-    "check_prediction", "check_shares_memory", "check_tensor", "check_trainable",
+    "AFTER_BACKWARD", "BY_HAND", "GradingError", "MISTAKES", "Rule", "call", "called_again",
+    "cases", "check_answered", "check_derivative", "check_function", "check_gradient",
+    "check_number", "check_prediction", "check_shares_memory", "check_tensor", "check_trainable",
     "check_two_losses", "check_unchanged", "check_value", "shares_memory", "single", "unpack",
     "written",
 ]

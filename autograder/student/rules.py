@@ -100,6 +100,18 @@ def fraction(mistake: str, factors=range(2, 11)) -> Rule:
     return Rule(mistake, test)
 
 
+def called_again(again, mistake: str = "not_reproducible") -> tuple:
+    """For an answer that must not change from call to call (a seeded draw): ``again`` is what a
+    second call with the same arguments returned, and an answer that differs from it is
+    ``mistake``. Returns the rules to pass in ``rules=``."""
+    def test(wrong: Wrong):
+        if isinstance(again, torch.Tensor) and wrong.close(again.detach().cpu().double()):
+            return None
+        return (f"同样的参数再调用一次，得到的结果和 {wrong.name} 不一样。",
+                f"Called again with the same arguments, it returned something other than {wrong.name}.")
+    return (Rule(mistake, test),)
+
+
 TENSOR_INSTEAD_OF_GRAD = Rule("tensor_instead_of_grad", _own_grad)
 SIGN_FLIPPED = Rule("sign_flipped", _sign_flipped)
 TRANSPOSED = Rule("transposed", _transposed)
