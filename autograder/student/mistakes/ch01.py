@@ -1,109 +1,98 @@
 """Chapter 01 (tensor creation): the mistakes its exercises invite."""
 
 MISTAKES = {
-    # dtypes: torch.tensor infers, torch.Tensor does not
-    "int_data_is_float": (
-        "torch.tensor 根据数据推断数据类型：全是整数的数据得到 int64（torch.long），"
-        "只有出现带小数点的数时才是 float32。",
-        "torch.tensor infers the dtype from the data: all-integer data gives int64 (torch.long); "
-        "only a number with a decimal point makes it float32.",
+    # predicting dtypes
+    "division_keeps_int": (
+        "/ 是真正的除法：哪怕两边都是整数（整数张量除以一个 Python 整数也一样），结果也是浮点数，"
+        "也就是默认的 float32。只有整除 // 才保持整数。",
+        "/ is true division: even between integers (an integer tensor divided by a Python "
+        "integer too) the result is floating point, the default float32. Only floor division // "
+        "stays integer.",
     ),
-    "tensor_class_infers_dtype": (
-        "大写的 torch.Tensor 是类，它不看数据推断类型，总是得到默认的浮点类型 float32；"
-        "会推断数据类型的是小写的函数 torch.tensor。",
-        "The capitalised torch.Tensor is the class: it does not infer a dtype from the data and "
-        "always gives the default floating-point type, float32. The lowercase function "
-        "torch.tensor is the one that infers.",
+    "int_times_float_is_int": (
+        "大写的 torch.Tensor 是类，它不看数据，总是得到默认的浮点类型 float32；int64 和 float32 做逐元素"
+        "运算，结果提升为 float32。不是哪个运算数写在前面，结果就跟谁。",
+        "The capitalised torch.Tensor is the class: it ignores the data and always gives the "
+        "default floating-point type, float32; an element-wise operation between int64 and "
+        "float32 promotes to float32. The result does not follow whichever operand comes first.",
     ),
-    "tensor_class_size_is_data": (
-        "给 torch.Tensor 一个整数 n，它把 n 当成形状：torch.Tensor(3) 是形状为 (3,) 的未初始化张量，"
-        "而不是只含一个数 3 的标量（那是 torch.tensor(3)）。",
-        "Given one integer n, torch.Tensor takes n as a shape: torch.Tensor(3) is an "
-        "uninitialised tensor of shape (3,), not a scalar holding the number 3 (that is "
-        "torch.tensor(3)).",
+    "new_tensor_infers_dtype": (
+        "x.new_tensor(data) 不从数据推断数据类型：新张量沿用 x 的数据类型（和设备），数据里的整数会被转过去。",
+        "x.new_tensor(data) does not infer the dtype from the data: the new tensor takes the dtype "
+        "(and device) of x, and integers in the data are converted to it.",
     ),
-    "full_dtype_from_fill": (
-        "torch.full 的数据类型跟着填充值走：填充值 7 是整数，结果就是 int64；写成 7.0 才是 float32。",
-        "The dtype of torch.full follows the fill value: 7 is an integer, so the result is "
-        "int64; only 7.0 gives float32.",
+    "new_tensor_default_dtype": (
+        "new_tensor 跟的不是默认的浮点类型，而是调用它的那个张量：w 是 float64，w.new_tensor(...) 也是。",
+        "new_tensor does not follow the default floating-point type but the tensor it is called "
+        "on: w is float64, and so is w.new_tensor(...).",
     ),
-    "int_instead_of_float": (
-        "结果是整数（int64）：计数被建成了 int64 张量，权重也被转成了整数，小数部分就这样被截掉了。"
-        "应该反过来，把计数转成权重的数据类型：weights.new_tensor(counts)，"
-        "或者 torch.tensor(counts, dtype=weights.dtype, device=weights.device)。",
-        "The result is integer (int64): the counts became an int64 tensor and the weights were "
-        "turned into integers, which cut off their fractional parts. Do it the other way round "
-        "and convert the counts to the weights' dtype: weights.new_tensor(counts), or "
-        "torch.tensor(counts, dtype=weights.dtype, device=weights.device).",
-    ),
-    "hardcoded_float32": (
-        "你把结果固定成了 float32（例如用了 .float()），可权重不一定是 float32，这里它是 float64。"
-        "不要写死数据类型，而是跟着权重走：dtype=weights.dtype，或者用 weights.new_tensor(counts)。",
-        "You fixed the result to float32 (with .float(), say), but the weights are not always "
-        "float32: here they are float64. Do not hard-code the dtype; follow the weights: "
-        "dtype=weights.dtype, or weights.new_tensor(counts).",
-    ),
-    # sequences
-    "linspace_counts_intervals": (
-        "linspace 的 steps 是点的个数，不是段数：n 段之间的点有 n + 1 个（两端都算）。"
-        "所以间距为 spacing 时，点数是 (end − start) / spacing + 1。",
-        "The steps of linspace is the number of points, not of intervals: n intervals have n + 1 "
-        "points (both ends count). So for a spacing of spacing, the number of points is "
-        "(end − start) / spacing + 1.",
+    # an evenly spaced grid
+    "count_rounded_up": (
+        "点数多了一个：(end − start) / step 在浮点数里可能比整数大一点点（例如 (0.4 − 0.1) / 0.1 = "
+        "3.0000000000000004），向上取整（torch.arange 就是这样定点数的，math.ceil 也是）就多出一个点。"
+        "它本该是整数，只是带着一点误差，所以用 round() 取最近的整数：n = round((end − start) / step)。",
+        "One point too many: in floating point (end − start) / step can land just above a whole "
+        "number ((0.4 − 0.1) / 0.1 = 3.0000000000000004, for example), and rounding up (how "
+        "torch.arange counts its points, and what math.ceil does) adds one point. It is meant to "
+        "be a whole number and is off by a tiny error only, so round it to the nearest one: "
+        "n = round((end − start) / step).",
     ),
     "float_quotient_truncated": (
-        "(end − start) / spacing 在浮点数里可能比整数小一点点（例如 0.3 / 0.1 = 2.9999999999999996），"
-        "int() 会直接把它截断成 2。先用 round() 四舍五入成最接近的整数。",
-        "In floating point (end − start) / spacing can land just below a whole number (0.3 / 0.1 "
-        "= 2.9999999999999996, for example), and int() cuts it down to 2. Round it to the nearest "
-        "whole number with round() first.",
-    ),
-    "arange_excludes_end": (
-        "arange 的区间是 [start, end)，终点取不到，所以少了最后一个点。先算出点数 "
-        "n = round((end − start) / step) + 1，再用 torch.linspace(start, end, n) 或 "
-        "start + step * torch.arange(n)。",
-        "arange covers [start, end): the end is excluded, so the last point is missing. Work out "
-        "the number of points n = round((end − start) / step) + 1 first, then use "
-        "torch.linspace(start, end, n) or start + step * torch.arange(n).",
+        "点数少了一个：(end − start) / step 在浮点数里可能比整数小一点点（例如 0.3 / 0.1 = "
+        "2.9999999999999996），int() 会直接把它截断成 2。用 round() 取最近的整数。",
+        "One point too few: in floating point (end − start) / step can land just below a whole "
+        "number (0.3 / 0.1 = 2.9999999999999996, for example), and int() cuts it down to 2. "
+        "Round it to the nearest whole number with round().",
     ),
     "arange_float_step_extra": (
-        "用浮点步长时，把终点挪到 end + step 并不可靠：(end + step − start) / step 可能比整数多一点点，"
-        "向上取整就多出一个元素（例如 torch.arange(1, 1.4, 0.1) 有 5 个元素）。"
-        "先用整数算出点数 n = round((end − start) / step) + 1。",
-        "With a float step, moving the end to end + step is not reliable: "
-        "(end + step − start) / step can land just above a whole number, and rounding up adds one "
-        "element (torch.arange(1, 1.4, 0.1) has 5 elements, for example). Work out the number of "
-        "points n = round((end − start) / step) + 1 with integers first.",
+        "把终点挪到 end + step 再交给 arange 并不可靠：end + step 本身也是浮点数运算的结果"
+        "（0.2 + 0.1 = 0.30000000000000004），arange 可能把它也算成一个点。torch.arange(0, 0.2 + 0.1, 0.1) "
+        "有 4 个元素，torch.arange(1, 1.3 + 0.1, 0.1) 有 5 个。先用 round() 算出点数，"
+        "再生成 start + step * torch.arange(n)。",
+        "Moving the end to end + step before calling arange is not reliable: end + step is "
+        "itself computed in floating point (0.2 + 0.1 = 0.30000000000000004), and arange may count "
+        "it as one more point. torch.arange(0, 0.2 + 0.1, 0.1) has 4 elements, and "
+        "torch.arange(1, 1.3 + 0.1, 0.1) has 5. Work out the count with round() first, then "
+        "build start + step * torch.arange(n).",
     ),
-    # tensors modelled on another tensor
-    "ignored_reference_dtype": (
-        "新张量没有沿用参考张量的数据类型：torch.full、torch.zeros 这类工厂函数默认用 float32。"
-        "用参考张量的 new_* 方法（例如 weight.new_full(...)），或者写明 dtype=weight.dtype。",
-        "The new tensor did not take the reference tensor's dtype: factories such as torch.full "
-        "and torch.zeros default to float32. Use the reference tensor's new_* methods (such as "
-        "weight.new_full(...)), or pass dtype=weight.dtype.",
+    "linspace_counts_intervals": (
+        "linspace 的 steps 是点的个数，不是段数：n 段、每段长 step，需要 n + 1 个点（两端都算）。",
+        "The steps of linspace is the number of points, not of intervals: n intervals of length "
+        "step need n + 1 points (both ends count).",
     ),
-    "int_fill_value": (
-        "填充值是整数，torch.full 就推断出 int64。用 weight.new_full(...) 沿用参考张量的数据类型，"
-        "或者写明 dtype=weight.dtype。",
-        "The fill value is an integer, so torch.full infers int64. Use weight.new_full(...) to "
-        "take the reference tensor's dtype, or pass dtype=weight.dtype.",
+    "linspace_includes_end": (
+        "linspace 总是包含终点，所以点和点之间的间距变了：不含终点时，最后一个点应是 end − step。"
+        "用 start + step * torch.arange(n)，n = round((end − start) / step)。",
+        "linspace always includes its end, so the spacing of the points changed: without the end, "
+        "the last point must be end − step. Use start + step * torch.arange(n) with "
+        "n = round((end − start) / step).",
     ),
-    "like_copies_shape": (
-        "*_like 函数照搬参考张量的整个形状：full_like(weight, ...) 的形状是 (out, in)，而这里只要 (out,)。"
-        "要换形状，用 new_* 方法：weight.new_full((weight.shape[0],), value)。",
-        "The *_like functions copy the whole shape of the reference: full_like(weight, ...) has "
-        "shape (out, in), but (out,) is needed here. For another shape use a new_* method: "
-        "weight.new_full((weight.shape[0],), value).",
+    "include_end_ignored": (
+        "结果没有跟着 include_end 变：include_end=False 时不含终点，include_end=True 时终点是最后一个点，"
+        "两者正好差一个点。",
+        "The result does not follow include_end: with include_end=False the end is left out, with "
+        "include_end=True it is the last point; the two differ by exactly one point.",
     ),
-    "ignored_reference_device": (
-        "新张量不在参考张量所在的设备上：工厂函数默认把张量建在 CPU 上。用参考张量的 new_* 方法，"
-        "或者写明 device=weights.device（参考张量是 weight 时写 device=weight.device）。",
-        "The new tensor is not on the reference tensor's device: factories create tensors on the "
-        "CPU by default. Use the reference tensor's new_* methods, or pass device=weights.device "
-        "(device=weight.device where the reference is weight).",
+    # stretching contrast
+    "uint8_wraps": (
+        "(img − low) * 255 是在 uint8 里算的，超过 255 就回绕（对 256 取余，200 * 255 得到 56），"
+        "而且不报错。先转成浮点数（img.float()）再乘。",
+        "(img − low) * 255 is computed in uint8, which wraps around past 255 (modulo 256: "
+        "200 * 255 gives 56) without an error. Convert to floating point (img.float()) before "
+        "multiplying.",
     ),
-    # random numbers
+    "stretch_not_uint8": (
+        "结果是浮点数，而这里要的是 uint8：/ 总是得到浮点数。先用 torch.round 四舍五入，"
+        "再用 .to(torch.uint8) 转回 uint8。",
+        "The result is floating point, but uint8 is wanted: / always gives floating point. Round "
+        "with torch.round, then convert back with .to(torch.uint8).",
+    ),
+    "truncated_not_rounded": (
+        ".to(torch.uint8) 直接截掉小数部分（37.98 变成 37），而不是四舍五入。先 torch.round，再转换。",
+        ".to(torch.uint8) cuts off the fractional part (37.98 becomes 37) instead of rounding. "
+        "Apply torch.round first, then convert.",
+    ),
+    # reproducible dice
     "die_never_max": (
         "randint(low, high, size) 取不到上界 high：randint(1, sides, ...) 只给出 1 到 sides − 1，"
         "最大的点数永远掷不出来。上界要写 sides + 1。",
@@ -116,66 +105,91 @@ MISTAKES = {
         "randint(0, sides, ...) gives 0 to sides − 1: the die shows 0 and never its top face. "
         "Write randint(1, sides + 1, ...), or add 1 to the result.",
     ),
-    "generator_ignored": (
-        "结果不跟着传进来的生成器走：抽样时没有用到参数 generator。把它传下去："
-        "torch.randint(..., generator=generator)。",
-        "The result does not follow the generator passed in: the draw did not use the generator "
-        "argument. Pass it on: torch.randint(..., generator=generator).",
+    "die_not_integer": (
+        "点数是浮点数，而这里要的是 int64 的整数张量：randint 本来就给出 int64，不要再指定浮点的 dtype，"
+        "也不要转换它。",
+        "The faces are floating point, but an int64 tensor is wanted: randint gives int64 by "
+        "itself, so do not ask for a floating-point dtype and do not convert it.",
     ),
-    "draws_not_restored": (
-        "两次调用 fn() 得到的结果不同：第一次抽样已经让随机数生成器的状态往前走了，第二次抽到的是数列里的下一段。"
-        "只设一次种子、然后连着抽两次，也是这个结果。第一次调用之前用 state = torch.get_rng_state() "
-        "保存状态，第二次调用之前用 torch.set_rng_state(state) 恢复。",
-        "The two calls of fn() give different results: the first draw moved the generator's state "
-        "forward, so the second one got the next part of the sequence. Seeding once and then "
-        "drawing twice gives the same result. Save the state with state = torch.get_rng_state() "
-        "before the first call and restore it with torch.set_rng_state(state) before the second.",
+    "global_seed_changed": (
+        "torch.manual_seed(seed) 改掉了全局随机数生成器的状态，程序里其他代码之后抽到的数都跟着变了。"
+        "用你自己的生成器 g = torch.Generator().manual_seed(seed)，抽样时传 generator=g；或者把设种子和抽样"
+        "一起放进 with torch.random.fork_rng(devices=[]): 里面。",
+        "torch.manual_seed(seed) changed the state of the global random number generator, so "
+        "everything other code draws afterwards changes too. Use a generator of your own, "
+        "g = torch.Generator().manual_seed(seed), and pass generator=g to the draw; or put the "
+        "seeding and the draw together inside with torch.random.fork_rng(devices=[]):.",
     ),
-    "changed_random_stream": (
-        "第一次的结果不是 fn() 从当前状态本来会抽到的数：你重新设了种子（例如 torch.manual_seed(0)），"
-        "两次结果虽然相等，却换掉了随机数流。不要重新设种子，而是保存并恢复状态："
-        "torch.get_rng_state() / torch.set_rng_state()。",
-        "The first result is not what fn() would have drawn from the current state: you re-seeded "
-        "(with torch.manual_seed(0), say), which makes the two results equal but replaces the "
-        "random stream. Do not re-seed; save and restore the state instead: "
-        "torch.get_rng_state() / torch.set_rng_state().",
+    "not_reproducible": (
+        "抽样没有用上以 seed 为种子的生成器，而是从全局随机数流里接着往下抽，所以每次调用掷出的点数都不一样。"
+        "用 g = torch.Generator().manual_seed(seed)，抽样时传 generator=g。",
+        "The draw did not use a generator seeded with seed but went on along the global random "
+        "stream, so every call rolls different faces. Use g = torch.Generator().manual_seed(seed) "
+        "and pass generator=g to the draw.",
     ),
-    "rewound_to_seed": (
-        "torch.manual_seed(torch.initial_seed()) 把生成器拨回到数列的开头，而不是 fn() 开始抽样的那个位置"
-        "（之前已经有别的代码抽过随机数）。要回到那个位置，得先保存状态：torch.get_rng_state() / "
-        "torch.set_rng_state()。",
-        "torch.manual_seed(torch.initial_seed()) rewinds the generator to the start of the "
-        "sequence, not to where fn() started drawing (other code had drawn random numbers "
-        "before). To get back to that point, save the state first: torch.get_rng_state() / "
-        "torch.set_rng_state().",
+    "seed_ignored": (
+        "换了 seed，点数却一模一样：生成器用的是一个固定的种子，而不是参数 seed。"
+        "写 torch.Generator().manual_seed(seed)。",
+        "Another seed rolled exactly the same faces: the generator was seeded with a fixed number "
+        "instead of the parameter seed. Write torch.Generator().manual_seed(seed).",
     ),
-    "not_a_pair": (
-        "replay 要返回两次调用的结果，写成 return first, second。",
-        "replay must return the results of both calls: return first, second.",
+    "drew_on_device": (
+        "CPU 上的生成器只能在 CPU 上抽样：randint(..., generator=g, device=device) 在 GPU 上会报错，"
+        "而且不同设备抽出的数本来就不一样。在 CPU 上抽样，再用 .to(device) 搬过去。",
+        "A CPU generator can only draw on the CPU: randint(..., generator=g, device=device) fails "
+        "on a GPU, and different devices draw different numbers anyway. Draw on the CPU, then "
+        "move the result with .to(device).",
     ),
     # sharing memory with NumPy
     "predicted_copy_but_shares": (
-        "这个张量其实与数组共享内存：torch.from_numpy 从不复制；torch.as_tensor 在不换数据类型、"
-        "不换设备时也不复制；张量本来就是 float32 时，.float() 什么也不做，返回的就是它自己。",
-        "This tensor does share memory with the array: torch.from_numpy never copies; "
-        "torch.as_tensor does not copy either when neither the dtype nor the device changes; and "
-        ".float() on a tensor that is float32 already does nothing and returns that very tensor.",
+        "这个张量其实与数组共享内存：torch.from_numpy 从不复制，对它做切片得到的是视图，仍然是同一块内存；"
+        "torch.as_tensor 在不换数据类型、不换设备时也不复制；数据类型本来就对时，.float()、.double()、"
+        ".to(dtype) 什么也不做，返回的就是原来那个张量。",
+        "This tensor does share memory with the array: torch.from_numpy never copies, and "
+        "slicing it gives a view of the same memory; torch.as_tensor does not copy either when "
+        "neither the dtype nor the device changes; and when the dtype is right already, .float(), "
+        ".double() and .to(dtype) do nothing and return that very tensor.",
     ),
     "predicted_share_but_copies": (
-        "这个张量其实是一份副本：torch.tensor 总是复制；torch.as_tensor 要换数据类型"
-        "（例如 float64 → float32）时只能复制；换数据类型的 .float() / .to(dtype) 也会复制。",
-        "This tensor is in fact a copy: torch.tensor always copies; torch.as_tensor has to copy "
-        "when the dtype changes (float64 → float32, say); and .float() / .to(dtype) copy when they "
-        "change the dtype.",
+        "这个张量其实是一份副本：torch.tensor 总是复制；换数据类型（例如 float32 → float64）需要新的内存，"
+        "所以 torch.as_tensor(..., dtype=...) 和真正换了类型的 .float()、.double()、.to(dtype) 都会复制。",
+        "This tensor is in fact a copy: torch.tensor always copies; and a change of dtype "
+        "(float32 → float64, say) needs new memory, so torch.as_tensor(..., dtype=...) and a "
+        ".float(), .double() or .to(dtype) that really changes the type all copy.",
     ),
+    # a real data table
     "shared_numpy_array": (
-        "你的张量与 NumPy 数组共享内存，以后改数组，张量也会跟着变。torch.from_numpy 和 torch.as_tensor "
-        "都不复制；数组本来就是 float32 时，.float() 也不复制。用 torch.tensor(arr, dtype=torch.float32) "
-        "复制一份。",
-        "Your tensor shares memory with the NumPy array, so a later change to the array changes "
-        "the tensor too. torch.from_numpy and torch.as_tensor do not copy, and neither does "
-        ".float() when the array is float32 already. Make a copy with "
-        "torch.tensor(arr, dtype=torch.float32).",
+        "这个张量与 NumPy 数组共享内存，以后有人改了数组，张量也会跟着变。torch.from_numpy 和 "
+        "torch.as_tensor 都不复制；数据类型本来就对时，.float()、.long() 返回的也是原来那个张量"
+        "（float32 的表做 .float()，int64 的表做 .long()）。用 torch.tensor(table, dtype=...) 复制一份。",
+        "This tensor shares memory with the NumPy array, so a later change to the array changes "
+        "the tensor too. torch.from_numpy and torch.as_tensor do not copy, and when the dtype is "
+        "right already, .float() and .long() return that very tensor (.float() of a float32 "
+        "table, .long() of an int64 one). Make a copy with torch.tensor(table, dtype=...).",
+    ),
+    "features_dtype_kept": (
+        "特征沿用了数组的数据类型（NumPy 默认是 float64），而模型的参数是 float32，这里要的也是 float32。"
+        "转换时写明 dtype=torch.float32，或者调用 .float()。",
+        "The features kept the array's dtype (NumPy's default is float64), but model parameters "
+        "are float32, and float32 is wanted here. Pass dtype=torch.float32 when converting, or "
+        "call .float().",
+    ),
+    "int_instead_of_float": (
+        "结果是整数（int64），而这里要的是浮点数：整数的表转成张量还是 int64。"
+        "转换时写明 dtype=torch.float32，或者调用 .float()。",
+        "The result is integer (int64), but floating point is wanted: an integer table becomes an "
+        "int64 tensor. Pass dtype=torch.float32 when converting, or call .float().",
+    ),
+    "label_column_kept": (
+        "特征里还留着最后一列，也就是类别：特征只取除最后一列以外的各列，[:, :-1]。",
+        "The features still hold the last column, the classes: take every column but the last "
+        "for the features, [:, :-1].",
+    ),
+    "labels_not_integer": (
+        "类别是浮点数，而这里要的是 int64：分类的损失函数（例如 cross_entropy）要求类别是 int64。"
+        "对最后一列调用 .long()。",
+        "The classes are floating point, but int64 is wanted: classification losses (such as "
+        "cross_entropy) want the classes as int64. Call .long() on the last column.",
     ),
 }
 
