@@ -58,6 +58,20 @@ MISTAKES = {
         "gather's dim is the dimension that index picks along. Labels pick columns, so dim=1; with "
         "dim=0 the labels are taken as row numbers, and you get elements like probs[labels[i], 0].",
     ),
+    "gather_index_not_2d": (
+        "gather 要求 index 的维数和输入相同：(N, C) 的 probs 配一维的 labels (N,) 不行。先把标签变成一列，"
+        "labels[:, None] 或 labels.unsqueeze(1)，取出的 (N, 1) 再 squeeze(1)。",
+        "gather needs index to have as many dimensions as the input: an (N, C) probs cannot take "
+        "1-d labels (N,). Turn the labels into a column first, labels[:, None] or "
+        "labels.unsqueeze(1), and squeeze(1) the (N, 1) result.",
+    ),
+    "python_loop": (
+        "这道题不能用 Python 循环：N 可能有几百万，逐个样本取值太慢。一次 gather 沿第 1 维按标签取值，"
+        "或者用行号和标签两个整数张量成对索引：probs[torch.arange(len(labels)), labels]。",
+        "This exercise does not allow a Python loop: N may be in the millions, and picking sample by "
+        "sample is far too slow. One gather along dimension 1 by the labels does it, or indexing "
+        "with two integer tensors used in pairs: probs[torch.arange(len(labels)), labels].",
+    ),
     # image layout
     "reshape_instead_of_permute": (
         "形状对了，但像素乱了：reshape 只是按原来的顺序把数重新分组，而 (H, W, C) 里每个像素的几个通道"
@@ -73,6 +87,13 @@ MISTAKES = {
         "must still come before the width (W). permute's arguments say, for each dimension of the "
         "new tensor in turn, which dimension of the old one it takes.",
     ),
+    "permute_fixed_dims": (
+        "permute 的参数个数必须等于张量的维数：单张图片有 3 维，一批图片有 4 维 (N, H, W, C)，"
+        "permute(2, 0, 1) 只对前者成立。用负数表示的维度或 movedim(-1, -3)，同一行代码对两种情况都成立。",
+        "permute needs exactly one entry per dimension: a single image has 3, a batch "
+        "(N, H, W, C) has 4, and permute(2, 0, 1) fits only the first. Negative dimensions, or "
+        "movedim(-1, -3), let one line of code handle both.",
+    ),
     # cropping
     "crop_axes_swapped": (
         "top 和 height 属于高（倒数第 2 维，行），left 和 width 属于宽（最后一维，列），你把两者用反了。",
@@ -87,72 +108,170 @@ MISTAKES = {
         "all the leading dimensions.",
     ),
     # writing in place
-    "write_into_mask_copy": (
-        "调用之后 x 没有变：x[mask] 这样的高级索引（还有对非连续张量的 reshape）得到的是副本，"
-        "往副本里写入不会影响 x；另起一个新张量也不会改变 x。要把索引直接写在赋值号左边，一步写进 x："
-        "先求出位置，再对这个位置赋值。",
-        "x did not change: advanced indexing such as x[mask] (and reshape of a non-contiguous "
-        "tensor) gives a copy, and writing into that copy leaves x alone; so does building a new "
-        "tensor. Put the index directly on the left of the assignment so that one step writes into "
-        "x: find the position first, then assign to it.",
+    "x_unchanged": (
+        "调用之后 x 没有变，你的函数返回的也是这个没变的 x：新的数值写进了别的张量。x[mask] 这样的高级索引"
+        "得到的是副本，再往它里面写（x[mask][:] = 0）不会影响 x；torch.where、clamp 这类函数返回新张量，"
+        "把它赋给一个局部变量也不会改变 x。要原地修改，就把索引直接写在赋值号左边，一步写进 x："
+        "x[x < 0] = 0；或者用带下划线的原地方法，例如 x.clamp_(min=0)。",
+        "x did not change, and your function returned that unchanged x: the new values went into "
+        "another tensor. Advanced indexing such as x[mask] gives a copy, and writing into it "
+        "(x[mask][:] = 0) leaves x alone; torch.where, clamp and the like return a new tensor, and "
+        "binding it to a local name does not change x either. To change x in place, put the index "
+        "directly on the left of the assignment so that one step writes into x: x[x < 0] = 0; or "
+        "use an in-place method with an underscore, such as x.clamp_(min=0).",
     ),
-    "all_instead_of_first": (
-        "x 中所有大于 limit 的元素都被改了，而这里只改第一个（按行优先的顺序）。",
-        "Every element of x above limit was changed, but only the first one (in row-major order) "
-        "should be.",
+    "new_tensor_not_in_place": (
+        "你返回的张量数值是对的，可 x 本身没有变：torch.where、clamp、relu 这类函数返回的是新张量。"
+        "这里要原地修改 x：x[x < 0] = 0、x.clamp_(min=0)，或者 x.copy_(新张量)，然后返回 x。",
+        "The tensor you returned has the right values, but x itself did not change: torch.where, "
+        "clamp, relu and the like return a new tensor. Here x must change in place: x[x < 0] = 0, "
+        "x.clamp_(min=0), or x.copy_(the new tensor), then return x.",
     ),
-    # flattening columns
-    "transpose_lost": (
-        "结果是按行读的：要按列读，得先交换最后两维（transpose(-2, -1)）再展平。去掉转置虽然不再报错，"
-        "顺序却不对。",
-        "The result reads the matrix row by row: to read it column by column, swap the last two "
-        "dimensions (transpose(-2, -1)) before flattening. Dropping the transpose removes the "
-        "error, but the order is wrong.",
+    "reshape_copy_not_written": (
+        "连续的 x 改对了，非连续的 x（例如转置得到的视图）却没有变：对非连续张量，reshape(-1)、flatten()、"
+        "contiguous() 得到的是副本，写进副本到不了 x。不必先展平：和 x 形状相同的布尔掩码可以直接用，"
+        "x[x < 0] = 0。",
+        "A contiguous x was changed correctly, but a non-contiguous one (a view made by a "
+        "transpose, say) did not change: for a non-contiguous tensor, reshape(-1), flatten() and "
+        "contiguous() give a copy, and writes into that copy never reach x. There is no need to "
+        "flatten: a boolean mask of x's own shape works directly, x[x < 0] = 0.",
     ),
-    "batch_dims_flattened": (
-        "批量维也被展平了：只应把最后两维合并成一维，前面的批量维保持不变，例如 reshape(*x.shape[:-2], -1)"
-        " 或 flatten(-2)。",
-        "The batch dimensions were flattened too: merge only the last two dimensions into one and "
-        "keep the leading batch dimensions, e.g. with reshape(*x.shape[:-2], -1) or flatten(-2).",
+    "view_of_noncontiguous": (
+        "非连续的 x（例如转置得到的视图）不能用 view(-1) 展平：没有一组步幅能把它描述成一维，所以报错；"
+        "换成 reshape(-1) 也不行，它会复制一份，写进副本到不了 x。不必先展平：和 x 形状相同的布尔掩码"
+        "可以直接用，x[x < 0] = 0。",
+        "A non-contiguous x (a view made by a transpose, say) cannot be flattened with view(-1): no "
+        "strides describe it as 1-d, so it fails; reshape(-1) does not help either, as it makes a "
+        "copy, and writes into that copy never reach x. There is no need to flatten: a boolean "
+        "mask of x's own shape works directly, x[x < 0] = 0.",
     ),
-    # squeeze
-    "squeeze_all": (
-        "不带参数的 squeeze() 会删掉所有长度为 1 的维度：批量大小 N 为 1，或者高、宽为 1 时，"
-        "这些维度也一起被删掉了。写明要删的是哪一维。",
-        "squeeze() without an argument removes every dimension of length 1: when the batch size N "
-        "is 1, or the height or width is 1, those dimensions go too. Name the dimension to remove.",
+    # means per class
+    "repeated_index_adds_once": (
+        "每一类只算进了一行：标签里同一个类别出现多次时，sums[labels] += features（还有 scatter_）"
+        "对重复的位置只写一次，后写的覆盖先写的，而不是累加。要累加，用 index_add_(0, labels, features)，"
+        "或者 scatter_add_，或者 index_put_(..., accumulate=True)。",
+        "Each class counted only one row: when a class occurs several times among the labels, "
+        "sums[labels] += features (and scatter_) write a repeated position only once, a later write "
+        "replacing an earlier one, instead of adding up. To accumulate, use "
+        "index_add_(0, labels, features), scatter_add_, or index_put_(..., accumulate=True).",
     ),
-    "squeeze_wrong_dim": (
-        "删的维度不对：形状是 (N, 1, H, W)，通道是第 1 维。squeeze(0) 在 N > 1 时什么也不做，"
-        "在 N = 1 时反而删掉了批量维。",
-        "The wrong dimension was removed: the shape is (N, 1, H, W), so the channel is dimension 1. "
-        "squeeze(0) does nothing when N > 1 and removes the batch dimension when N = 1.",
+    "empty_class_nan": (
+        "没有样本的类别得到了 NaN：它的和是 0，个数也是 0，0 / 0 = NaN。这里要的是一行 0："
+        "除数至少取 1（counts.clamp(min=1)），或者用 torch.where 只在个数大于 0 的地方相除。",
+        "A class without samples got NaN: its sum is 0 and so is its count, and 0 / 0 = NaN. A row "
+        "of zeros is wanted here: divide by at least 1 (counts.clamp(min=1)), or use torch.where "
+        "to divide only where the count is above 0.",
     ),
-    # building a batch
-    "cat_instead_of_stack": (
-        "cat 沿已有的第 0 维拼接，不会新建批量维：K 张形状为 (C, H, W) 的图片成了 (K·C, H, W)。"
-        "要新建一维，用 stack。",
-        "cat joins along the existing dimension 0 and creates no batch dimension: K images of "
-        "shape (C, H, W) become (K·C, H, W). To create a new dimension, use stack.",
+    "sum_not_mean": (
+        "这是每一类的和，不是平均值：还要除以每一类的样本个数。",
+        "These are the sums per class, not the means: divide by the number of samples of each "
+        "class as well.",
     ),
-    "stack_wrong_dim": (
-        "新的批量维加在了别的位置：它应该在最前面（dim=0），结果才是 (K, C, H, W)。",
-        "The new batch dimension went somewhere else: it belongs in front (dim=0), giving "
-        "(K, C, H, W).",
+    "divided_by_all_samples": (
+        "除数用了样本总数 N，而每一类的平均值要除以这一类自己的样本个数：先数出每一类有几个"
+        "（例如 torch.bincount(labels, minlength=num_classes)），再逐类相除。",
+        "The sums were divided by the total number of samples N, but each class's mean divides by "
+        "that class's own count: count the samples per class first (for example "
+        "torch.bincount(labels, minlength=num_classes)), then divide class by class.",
     ),
-    "channel_dim_missing": (
-        "灰度图 (H, W) 没有通道维，这一批应是 (K, 1, H, W)：还要在通道的位置加上一个长度为 1 的维度。",
-        "A grey image (H, W) has no channel dimension, and the batch must be (K, 1, H, W): a "
-        "dimension of length 1 still has to be added where the channels go.",
+    "scatter_index_one_column": (
+        "只有第 0 列被累加了：scatter_add_ 只写 index 覆盖到的位置，形状为 (N, 1) 的 labels[:, None] "
+        "只覆盖第 0 列。把它扩展到每一列：labels[:, None].expand(-1, D)，或者改用 index_add_。",
+        "Only column 0 was summed: scatter_add_ writes only where index reaches, and "
+        "labels[:, None] of shape (N, 1) reaches column 0 only. Stretch it over every column, "
+        "labels[:, None].expand(-1, D), or use index_add_ instead.",
+    ),
+    "scatter_index_not_expanded": (
+        "scatter_add_ 要求 index 的维数和 self 相同：一维的 labels (N,) 配不上二维的 (num_classes, D)。"
+        "写成 labels[:, None].expand(-1, D)；或者改用 index_add_(0, labels, features)，它接受一维的索引。",
+        "scatter_add_ needs index to have as many dimensions as self: 1-d labels (N,) do not fit "
+        "a 2-d (num_classes, D). Write labels[:, None].expand(-1, D); or use "
+        "index_add_(0, labels, features), which takes a 1-d index.",
+    ),
+    "counts_too_short": (
+        "个数的长度和类别数对不上：torch.bincount(labels) 的长度是 labels 里最大的类别加 1，编号最大的"
+        "几个类别没有样本时，它就比 num_classes 短。写 torch.bincount(labels, minlength=num_classes)。",
+        "The counts do not have one entry per class: torch.bincount(labels) has length (largest "
+        "label) + 1, which falls short of num_classes when the highest classes have no samples. "
+        "Write torch.bincount(labels, minlength=num_classes).",
+    ),
+    # expand versus repeat
+    "repeat_tiles_existing_dim": (
+        "repeat 把参数依次对应到维度上，是把已有的维度重复：一维的 row.repeat(n) 得到 (n·D,)，"
+        "二维的 row.repeat(n, 1) 得到 (n·a, b)。要在前面新加一维，参数要比 row 的维数多一个："
+        "row.repeat(n, *[1] * row.dim())，或者先 row.unsqueeze(0)。",
+        "repeat matches its arguments to dimensions in turn and repeats the existing ones: a 1-d "
+        "row.repeat(n) gives (n·D,), a 2-d row.repeat(n, 1) gives (n·a, b). To add a new dimension "
+        "in front, give one more argument than row has dimensions: row.repeat(n, *[1] * row.dim()), "
+        "or row.unsqueeze(0) first.",
+    ),
+    "repeat_copies": (
+        "结果不与 row 共享内存：repeat（还有 clone、stack）把数据真的复制了 n 遍。只读的时候不必复制："
+        "row.expand(n, *row.shape) 得到一个步幅为 0 的视图，不占额外的内存。",
+        "The result does not share memory with row: repeat (and clone, and stack) really copies the "
+        "data n times. Nothing needs copying when it is only read: row.expand(n, *row.shape) gives "
+        "a view with stride 0 that takes no extra memory.",
+    ),
+    "expand_writes_through": (
+        "结果与 row 共享内存：expand 得到的是视图，往里写（比如 fill_ 或 t[0, 0] = 5）会悄悄改掉 row，"
+        "一次还改掉好几个位置。要写，就得有自己的存储：row.repeat(...)，或者 expand 之后再 .clone()。",
+        "The result shares memory with row: expand gives a view, and writing into it (fill_, or "
+        "t[0, 0] = 5) silently changes row, several positions at a time. Something to write into "
+        "needs storage of its own: row.repeat(...), or .clone() after expand.",
+    ),
+    "rows_share_memory": (
+        "结果不与 row 共享内存了，可它的各行仍然共用同一块内存：往第 0 行里写，别的行也跟着变。"
+        "row.clone().expand(...) 就是这样，先复制的只是一行，expand 又让各行指向它。要先 expand、"
+        "后 clone，或者用 repeat，让每个元素都有自己的位置。",
+        "The result no longer shares memory with row, but its rows still share one piece of "
+        "memory: writing into row 0 changes the others too. row.clone().expand(...) does this: the "
+        "clone copies one row only, and expand points every row at it. Expand first and clone "
+        "afterwards, or use repeat, so that every element has a place of its own.",
+    ),
+    "expand_needs_new_dim": (
+        "expand 只能拉长长度为 1 的维度，或者在最前面添加新维度；它把参数从最后一维往前对齐，"
+        "所以 row.expand(n, -1) 只对一维的 row 成立。对任意形状写 row.expand(n, *row.shape)。",
+        "expand can only stretch dimensions of length 1 or add new ones in front; it lines its "
+        "arguments up from the last dimension backwards, so row.expand(n, -1) works for a 1-d row "
+        "only. For any shape write row.expand(n, *row.shape).",
+    ),
+    # exactly k shards
+    "chunk_sizes_differ": (
+        "分片的大小不对：chunk(k) 每片取 ⌈N/k⌉ 行，最后一片可能小得多，片数也可能不足 k（6 行 chunk(4) "
+        "只有 3 片）。要正好 k 片、大小相差不超过 1，用 tensor_split(k)。",
+        "The shards have the wrong sizes: chunk(k) puts ⌈N/k⌉ rows in each piece, so the last one "
+        "can be much smaller and there may be fewer than k pieces (chunk(4) of 6 rows gives 3). "
+        "For exactly k shards whose sizes differ by at most one, use tensor_split(k).",
+    ),
+    "split_size_not_count": (
+        "split(k) 的 k 是每片的行数，不是片数：10 行 split(4) 得到 4、4、2 行三片。要分成 k 片，"
+        "用 tensor_split(k)。",
+        "The k of split(k) is the number of rows per piece, not the number of pieces: split(4) of "
+        "10 rows gives three pieces of 4, 4 and 2 rows. For k pieces use tensor_split(k).",
+    ),
+    "remainder_in_last_shard": (
+        "多出来的行全给了最后一片：N 不能被 k 整除时，余下的 N % k 行要分给前面的几片，每片一行，"
+        "这样各片大小相差不超过 1。tensor_split(k) 正是这样分的。",
+        "All the leftover rows went to the last shard: when k does not divide N, the N % k "
+        "leftover rows go one each to the first shards, so that sizes differ by at most one. "
+        "tensor_split(k) splits exactly like that.",
+    ),
+    "shards_need_equal_sizes": (
+        "view(k, -1, ...) 或 reshape 要求 N 能被 k 整除，否则报错：N % k 不为 0 时，各片的大小本来就不一样。"
+        "用 tensor_split(k) 切分，再对每一片求平均。",
+        "view(k, -1, ...) or reshape needs k to divide N and fails otherwise: when N % k is not 0, "
+        "the shards cannot all have the same size. Split with tensor_split(k), then average each "
+        "shard.",
     ),
 }
 
 # What PyTorch's errors mean in this chapter's exercises; tried before the general patterns.
 TORCH_ERRORS = [
-    (r"KeyError: 'x[\[.]",
-     "返回的字典里缺少这个表达式：字典的键要和 EXPRESSIONS 里的字符串一模一样。",
-     "The dict you returned has no entry for this expression: its keys must be exactly the "
-     "strings in EXPRESSIONS."),
+    (r"KeyError: \W*x[\[.]",  # the referee's copy of the error quotes its message once more
+     "predicted_shape 不认识这个表达式：你的字典（或 if 分支）里要有 EXPRESSIONS 里的每一个字符串，"
+     "一模一样。",
+     "predicted_shape does not know this expression: your dict (or your if branches) must hold "
+     "every string in EXPRESSIONS, exactly as written there."),
     (r"Index tensor must have the same number of dimensions as input tensor",
      "gather 要求 index 的维数和输入相同：(N, C) 的输入配一维的标签 (N,) 不行，要先把标签变成一列 (N, 1)。",
      "gather needs index to have as many dimensions as the input: an (N, C) input cannot take "
@@ -162,9 +281,4 @@ TORCH_ERRORS = [
      "用负数表示的维度（例如 -1 是最后一维）或 movedim，可以让同一行代码对两种情况都成立。",
      "permute needs exactly one entry per dimension: a single image has 3, a batch (N, H, W, C) "
      "has 4. Negative dimensions (-1 is the last) or movedim let one line of code handle both."),
-    (r"index 0 is out of bounds for dimension 0 with size 0",
-     "对一个空张量取了第 [0] 个元素：没有任何元素满足条件（例如没有元素大于 limit）。先判断有没有"
-     "（例如 mask.any()），再取第一个。",
-     "Element [0] of an empty tensor was taken: no element met the condition (no element above "
-     "limit, say). Check that there is one (mask.any(), for example) before taking the first."),
 ]
