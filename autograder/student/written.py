@@ -49,7 +49,8 @@ def written(name: str, mode: str = BY_HAND, refuse: dict | None = None):
     """The student's ``name`` (a function or a Function class) built from their cells; NameError
     when no cell defines it. ``refuse`` = {torch function or tensor method name: mistake key}: what
     this exercise does not allow (``torch.broadcast_shapes`` where the rule itself is asked for);
-    a use of it is that mistake."""
+    a use of it is that mistake. Two more keys: ``"loop"`` refuses Python loops (for, while,
+    comprehensions) and ``"global_seed"`` names torch.manual_seed outside fork_rng (always refused)."""
     if mode not in (BY_HAND, FUNCTION, AUTOGRAD):
         raise ValueError(f"mode must be {BY_HAND!r}, {FUNCTION!r} or {AUTOGRAD!r}, not {mode!r}")
     cells = _cells if _cells is not None else kernel_cells()

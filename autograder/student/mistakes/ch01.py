@@ -106,7 +106,7 @@ MISTAKES = {
         "Write randint(1, sides + 1, ...), or add 1 to the result.",
     ),
     "die_not_integer": (
-        "点数是浮点数，而这里要的是 int64 的整数张量：randint 本来就给出 int64，不要再指定浮点的 dtype，"
+        "点数是浮点数，而这里要的是 int64 的整数张量：randint 本来就给出 int64，不要再指定浮点的数据类型，"
         "也不要转换它。",
         "The faces are floating point, but an int64 tensor is wanted: randint gives int64 by "
         "itself, so do not ask for a floating-point dtype and do not convert it.",
@@ -176,7 +176,7 @@ MISTAKES = {
     ),
     "int_instead_of_float": (
         "结果是整数（int64），而这里要的是浮点数：整数的表转成张量还是 int64。"
-        "转换时写明 dtype=torch.float32，或者调用 .float()。",
+        "转换时写明数据类型 dtype=torch.float32，或者调用 .float()。",
         "The result is integer (int64), but floating point is wanted: an integer table becomes an "
         "int64 tensor. Pass dtype=torch.float32 when converting, or call .float().",
     ),

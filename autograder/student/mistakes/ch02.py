@@ -59,7 +59,7 @@ MISTAKES = {
         "dim=0 the labels are taken as row numbers, and you get elements like probs[labels[i], 0].",
     ),
     "gather_index_not_2d": (
-        "gather 要求 index 的维数和输入相同：(N, C) 的 probs 配一维的 labels (N,) 不行。先把标签变成一列，"
+        "gather 要求索引 index 的维数和输入相同：(N, C) 的 probs 配一维的 labels (N,) 不行。先把标签变成一列，"
         "labels[:, None] 或 labels.unsqueeze(1)，取出的 (N, 1) 再 squeeze(1)。",
         "gather needs index to have as many dimensions as the input: an (N, C) probs cannot take "
         "1-d labels (N,). Turn the labels into a column first, labels[:, None] or "
@@ -175,7 +175,7 @@ MISTAKES = {
         "torch.bincount(labels, minlength=num_classes)), then divide class by class.",
     ),
     "scatter_index_one_column": (
-        "只有第 0 列被累加了：scatter_add_ 只写 index 覆盖到的位置，形状为 (N, 1) 的 labels[:, None] "
+        "只有第 0 列被累加了：scatter_add_ 只写索引 index 覆盖到的位置，形状为 (N, 1) 的 labels[:, None] "
         "只覆盖第 0 列。把它扩展到每一列：labels[:, None].expand(-1, D)，或者改用 index_add_。",
         "Only column 0 was summed: scatter_add_ writes only where index reaches, and "
         "labels[:, None] of shape (N, 1) reaches column 0 only. Stretch it over every column, "
