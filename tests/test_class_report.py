@@ -113,6 +113,8 @@ def test_the_feedback_page_speaks_both_languages_and_names_unlabelled_hidden_cas
     assert "(Score:" not in page and ">Student's answer" not in page  # nbgrader's English labels
     assert f"隐藏测试 Hidden test（{OTHER[0]} · {OTHER[1]}）" in page
     assert "可见测试 Visible test" in feedback(course, "returns_none").read_text(encoding="utf-8")
+    dies = feedback(course, "dies").read_text(encoding="utf-8")  # not a GradingError: both languages
+    assert '"zh">row_sums 还没有定义。</p>' in dies and '"en">row_sums is not defined.</p>' in dies
 
 
 def test_the_feedback_carries_no_hidden_test_and_no_student_script(course):

@@ -54,6 +54,13 @@ def test_a_test_cell_traceback_never_quotes_the_cell():
     assert kept.outputs[0].traceback == ["GradingError:", "中文", "English"]
 
 
+def test_a_test_cell_the_referee_judged_keeps_its_bilingual_lines():
+    judged = new_code_cell("check()", metadata={**GRADED, "autograder": {"passed": False}}, outputs=[
+        new_output("error", ename="NameError", evalue="f is not defined.",
+                   traceback=["NameError:", "f 还没有定义。", "f is not defined."])])
+    assert _run(judged)[0].outputs[0].traceback == ["NameError:", "f 还没有定义。", "f is not defined."]
+
+
 def test_markdown_is_rendered_without_active_content():
     from autograder.instructor.outputs import safe_markdown2html
     html = safe_markdown2html("# 标题\n\n*x* `a < b` $x^2$ <script>alert(1)</script> "

@@ -11,7 +11,9 @@ the autograded notebook (which the Formgrader shows) and the feedback made from 
 * no ``execute_result`` in a graded test cell: nbgrader reads one as partial credit, even when
   the cell then fails, and this course's test cells never return a score (they print);
 * no source lines in a test cell's traceback (an interrupted loop's traceback would quote the
-  hidden tests): only the error's name and message, or the whole diagnosis of a GradingError.
+  hidden tests): only the error's name and message, or the whole diagnosis of a GradingError, or
+  the whole output of a test cell the referee judged (its own lines, zh + en, never a traceback:
+  the cell has a verdict, verdicts.py).
 
 Markdown cells are the student's too: :func:`safe_markdown2html` replaces nbconvert's
 ``markdown2html`` filter (nbgrader_config.py: ``c.HTMLExporter.filters``), so the feedback and the
@@ -23,6 +25,8 @@ from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
+
+from autograder.instructor import verdicts
 
 SAFE_TYPES = ("text/plain", "image/png", "image/jpeg")
 REMOVED = "[输出已移除：只显示纯文本和图片 / output removed: only plain text and pictures are shown]"
@@ -43,6 +47,7 @@ class SafeOutputs(NbGraderPreprocessor):
         if cell.cell_type != "code":
             return cell, resources
         graded = cell.metadata.get("nbgrader", {}).get("grade", False)
+        judged = "passed" in (verdicts.of(cell) or {})  # its outputs are the referee's own
         kept = []
         for output in cell.get("outputs", []):
             if graded and output.output_type == "execute_result":
@@ -53,7 +58,7 @@ class SafeOutputs(NbGraderPreprocessor):
             elif output.output_type == "error":
                 output.evalue = _cut(str(output.evalue), self.max_bytes)
                 output.traceback = [_cut(line, self.max_bytes) for line in output.traceback[-100:]]
-                if graded and output.ename != "GradingError":
+                if graded and output.ename != "GradingError" and not judged:
                     # A traceback quotes the test cell's lines around the error, hidden tests
                     # included: keep only what went wrong (a diagnosis is shown whole).
                     output.traceback = [f"{output.ename}: {output.evalue}"]
