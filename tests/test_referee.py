@@ -123,6 +123,13 @@ def test_a_tensor_travels_as_its_values_only():
     assert not got.requires_grad and got.grad_fn is None and got.grad is None
 
 
+@pytest.mark.parametrize("value", [torch.tensor(3.5), torch.tensor(7, dtype=torch.int64), torch.tensor(True),
+                                   torch.zeros(0, 3), torch.tensor([1.5, -2.0], dtype=torch.float16)])
+def test_tensors_of_every_rank_and_dtype_travel(value):
+    got = _round_trip(value)
+    assert got.dtype == value.dtype and got.shape == value.shape and torch.equal(got, value)
+
+
 def test_two_views_of_one_tensor_arrive_as_two_tensors():
     base = torch.arange(6.0)
     a, b = _round_trip((base[:3], base[2:]))

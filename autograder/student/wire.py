@@ -142,7 +142,7 @@ def _encode_tensor(t: torch.Tensor) -> dict:
     if t.numel() > MAX_ELEMENTS:
         raise WireError("tensor too large")
     values = t.detach().cpu().contiguous()
-    data = values.view(torch.uint8).numpy().tobytes() if values.numel() else b""
+    data = values.reshape(-1).view(torch.uint8).numpy().tobytes() if values.numel() else b""
     return {"dtype": str(t.dtype).removeprefix("torch."), "shape": list(t.shape), "data": _b64(data)}
 
 
