@@ -591,3 +591,13 @@ def test_an_error_described_as_plain_data_reads_as_the_error_itself(error):
     description = described(error)
     assert all(value is None or isinstance(value, (str, list)) for value in description.values())
     assert str(_raised("f(x)", described(error))) == str(_raised("f(x)", error))
+
+
+def test_a_failure_says_which_dtype_it_was_found_in():
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.log1p(torch.exp(x)) if x.dtype == torch.float64 else x * 0
+
+    with pytest.raises(GradingError) as error:
+        check(variant(Softplus, forward=forward))
+    assert error.value.case == ("float32 的输入", "float32 inputs")

@@ -80,8 +80,10 @@ def _run(name, diagnose, *args, **kwargs):
             warnings.simplefilter("ignore")
             diagnose(*args, **kwargs)
     except GradingError as error:
-        # A fresh error carries no traceback or context from inside the checks.
-        return GradingError(str(error), error.mistake)
+        # A fresh error carries no traceback or context from inside the checks (but its case).
+        fresh = GradingError(str(error), error.mistake)
+        fresh.case = getattr(error, "case", None)
+        return fresh
     except Exception as error:
         detail = _describe(error)
         return _error("could_not_check", f"无法检查 {name}：检查时出现了 {detail}。",

@@ -47,7 +47,8 @@ import math
 import torch
 from torch.autograd import Function
 
-from autograder.student.calls import _failure, _raised, is_remote
+from autograder.student import cases
+from autograder.student.calls import _failure, is_remote
 from autograder.student.checks import GradingError, _diagnose, _error, _run, _shape_hint, _sum_recipe
 from autograder.student.rules import BY_HAND
 from helpers.text import bilingual
@@ -87,17 +88,25 @@ def _check_function(fn, name, *, inputs, arg_names, reference, expected, functio
     call_fn = fn.apply if fn is function else fn
     for number, args in enumerate(inputs):
         for dtype in dtypes:
-            case = _Case(call_fn, function, reference, label, _prepared(args, arg_names, needs_grad, dtype),
-                         arg_names, seed + number, dtype)
-            want = None if expected is None else _as_dtype(expected[number], dtype)
-            case.check_forward(forward_mistakes, want)
-            if saves == "output":
-                case.check_saves_output()
-            case.check_backward(mistakes, want)
-            if dtype == torch.float64:
-                case.check_gradcheck()
-                if gradgrad:
-                    case.check_gradgrad()
+            shown = str(dtype).removeprefix("torch.")
+            with cases.kind(f"{shown} 的输入", f"{shown} inputs"):  # what the feedback says of a hidden case
+                _check_case(_Case(call_fn, function, reference, label,
+                                  _prepared(args, arg_names, needs_grad, dtype), arg_names,
+                                  seed + number, dtype),
+                            None if expected is None else _as_dtype(expected[number], dtype),
+                            saves=saves, mistakes=mistakes, forward_mistakes=forward_mistakes,
+                            gradgrad=gradgrad)
+
+
+def _check_case(case, want, *, saves, mistakes, forward_mistakes, gradgrad):
+    case.check_forward(forward_mistakes, want)
+    if saves == "output":
+        case.check_saves_output()
+    case.check_backward(mistakes, want)
+    if case.dtype == torch.float64:
+        case.check_gradcheck()
+        if gradgrad:
+            case.check_gradgrad()
 
 
 def _is_function_class(value) -> bool:
