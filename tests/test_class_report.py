@@ -12,13 +12,15 @@ import re
 import subprocess
 import sys
 
+import nbformat
 import pytest
 
 from autograder.instructor import report, verdicts
-from autograder.instructor.feedback import first_sentences, split_languages
+from autograder.instructor.feedback import failure, first_sentences, split_languages
 from autograder.instructor.referee import StudentTimeout, error_output
 from autograder.student import cases
 from autograder.student.checks import GradingError
+from autograder.student.mistakes import EXPLANATIONS
 from tests.report_class import (ACTIVE_CONTENT, ASSIGNMENT, BROKEN, DTYPE_KIND, HIDDEN_MARKER,
                                 autograded, copy_of, feedback, grade, graded_class)
 
@@ -87,6 +89,19 @@ def test_a_diagnosis_splits_into_its_first_sentences():
     assert split_languages(lines)[0].endswith("2.9999999。")
     assert first_sentences(lines) == ("你的答案 f(0.3) = 3 正是一个常见错误的结果。",
                                       "Your answer f(0.3) = 3 is what a common mistake gives.")
+
+
+def test_a_known_mistake_adds_what_the_catalogue_says_of_it():
+    cell = nbformat.v4.new_code_cell(metadata={"nbgrader": {"grade_id": "ex1_test", "grade": True},
+                                               "autograder": {"passed": False, "mistake": "wrong_dtype",
+                                                              "part": "visible"}})
+    cell.outputs = [nbformat.v4.new_output("error", ename="GradingError", evalue="", traceback=[
+        "GradingError:", "f(x) 正好等于一个常见错误的结果。", "f(x) is exactly what a common mistake gives."])]
+    said = failure(cell)
+    zh_explained, en_explained = EXPLANATIONS["wrong_dtype"]
+    assert said["zh"].startswith("f(x) 正好等于一个常见错误的结果。") and zh_explained[:10] in said["zh"]
+    assert said["en"].startswith("f(x) is exactly what a common mistake gives. ")
+    assert en_explained.split(".")[0] in said["en"]
 
 
 # ---------------------------------------------------------------- the feedback page

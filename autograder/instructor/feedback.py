@@ -23,6 +23,7 @@ from pathlib import Path
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from autograder.instructor import verdicts
+from autograder.student.mistakes import EXPLANATIONS
 
 TEMPLATES = str(Path(__file__).resolve().parent / "templates")
 EXERCISE = re.compile(r"ex(\d+)_")
@@ -87,11 +88,17 @@ def is_test_cell(cell) -> bool:
 
 
 def failure(cell) -> dict:
-    """What the summary says about a test cell that lost points."""
+    """What the summary says about a test cell that lost points: the diagnosis's first sentence,
+    followed by the catalogue's first sentence about the mistake when the first only says that the
+    answer is what a common mistake gives."""
     verdict = verdicts.of(cell) or {}
     zh, en = first_sentences(error_lines(cell)) if verdict.get("passed") is False else ("", "")
     if not (zh or en):
         zh, en = SEE_THE_CELL
+    explained = EXPLANATIONS.get(verdict.get("mistake") or "")
+    if explained and ("常见错误" in zh or "common mistake" in en):
+        zh = f"{zh}{first_sentence(explained[0], ZH_SENTENCE)}"
+        en = f"{en} {first_sentence(explained[1], EN_SENTENCE)}"
     case = verdict.get("case") if verdict.get("part") == "hidden" else None
     return {"grade_id": cell.metadata["nbgrader"]["grade_id"], "part": verdict.get("part"),
             "case": case if case and len(case) == 2 else None, "zh": zh, "en": en}
