@@ -1,7 +1,8 @@
-"""Hostile submissions (tests/hostile/01_tensor_creation.yml), graded on both grading paths.
+"""Hostile submissions (tests/hostile/<assignment>.yml), graded on both grading paths.
 
-Each test class grades the whole corpus once, in a scratch course of its own with a private
-$HOME: TestStockNbgrader with the stock ``nbgrader autograde`` + ``generate_feedback`` commands
+Each test class grades every corpus once (01: the whole older class of attacks; 05 and 06: what
+a kernel could say about how a value was computed, issue 14), in a scratch course of its own with
+a private $HOME: TestStockNbgrader with the stock ``nbgrader autograde`` + ``generate_feedback`` commands
 (what the Formgrader's buttons run), TestGradeClass with ``python -m
 autograder.instructor.grade_class``. Small tests then read the results: every student gets
 exactly what its honest answers earn (nothing unearned, nothing lost), the honest classmates keep
@@ -41,9 +42,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from autograder.instructor.outputs import SAFE_TYPES
 from tests.test_nbgrader_roundtrip import COURSE_ID, REPO, _grade_ids, _output_text, _specs, _submission
 
-ASSIGNMENT = "01_tensor_creation"
-NOTEBOOK = f"{ASSIGNMENT}.ipynb"
-CORPUS = REPO / "tests" / "hostile" / f"{ASSIGNMENT}.yml"
+CORPORA = {path.stem: path for path in sorted((REPO / "tests" / "hostile").glob("*.yml"))}
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 # An honest notebook takes 2-6 s; one whose kernel dies twice takes two fresh kernels more.
 CELL_TIMEOUT, INTERRUPT_GRACE, NOTEBOOK_TIMEOUT = 5, 2, 30
@@ -58,10 +57,30 @@ HONEST_CLASSES = ("honest", 6)
 MARKDOWN_CELL_PAYLOAD = "xss-markdown-"  # the corpus's payloads in a markdown cell (not an output)
 DAEMON_DELAY = 3  # seconds: the corpus's background processes write their markers after 2 s
 
-STUDENTS = {str(sid): spec for sid, spec in
-            yaml.safe_load(CORPUS.read_text(encoding="utf-8"))["students"].items()}
-HONEST = [sid for sid, spec in STUDENTS.items() if spec["class"] in HONEST_CLASSES]
-HOSTILE = [sid for sid, spec in STUDENTS.items() if spec["class"] not in HONEST_CLASSES]
+# "assignment/student" -> its spec (a student is graded in its corpus's assignment)
+STUDENTS = {f"{assignment}/{sid}": spec for assignment, path in CORPORA.items() for sid, spec in
+            yaml.safe_load(path.read_text(encoding="utf-8"))["students"].items()}
+HONEST = [who for who, spec in STUDENTS.items() if spec["class"] in HONEST_CLASSES]
+HOSTILE = [who for who, spec in STUDENTS.items() if spec["class"] not in HONEST_CLASSES]
+
+
+def _split(who: str) -> tuple[str, str]:
+    """("01_tensor_creation", "h1_patch_checks") for "01_tensor_creation/h1_patch_checks"."""
+    assignment, sid = who.split("/")
+    return assignment, sid
+
+
+def _classmates(who: str) -> list[str]:
+    """The honest classmates a hostile student must leave alone, in its own assignment."""
+    assignment, _ = _split(who)
+    named = STUDENTS[who].get("must_not_affect")
+    return [f"{assignment}/{mate}" for mate in named] if named else \
+        [mate for mate in HONEST if _split(mate)[0] == assignment]
+
+
+def _notebook_path(root: Path, step: str, who: str) -> Path:
+    assignment, sid = _split(who)
+    return root / step / sid / assignment / f"{assignment}.ipynb"
 
 # Real findings: (test name, student) -> what happens, on both paths. Marked xfail(strict=True),
 # never weakened: fix the grader, then delete the entry.
@@ -89,8 +108,10 @@ def _fill(text: str, values: dict) -> str:
 
 
 def _hidden_lines(source_nb, release_nb) -> list[str]:
-    """Distinctive lines of the hidden tests: long enough, and in no visible part of the notebook."""
-    visible = "\n".join(cell.source for cell in release_nb.cells)
+    """Distinctive lines of the hidden tests: long enough, and in no visible part of the notebook
+    nor in the instructor's solutions (which the solution's own feedback shows)."""
+    visible = "\n".join([cell.source for cell in release_nb.cells] +
+                        [cell.source for cell in source_nb.cells if HIDDEN_BEGIN not in cell.source])
     lines = set()
     for cell in source_nb.cells:
         if HIDDEN_BEGIN in cell.source:
@@ -105,11 +126,12 @@ def _cell(nb, grade_id: str):
     return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
 
-def _notebook(sid: str, spec: dict, release_nb, source_nb, values: dict):
+def _notebook(who: str, spec: dict, release_nb, source_nb, values: dict):
     """One student's notebook, built as the corpus file's header describes."""
     if spec.get("notebook") == "source":
         return source_nb
-    answers = dict(_specs(ASSIGNMENT)[spec["answers_from"]]["answers"]) if "answers_from" in spec else {}
+    assignment, sid = _split(who)
+    answers = dict(_specs(assignment)[spec["answers_from"]]["answers"]) if "answers_from" in spec else {}
     answers.update(spec.get("answers") or {})
     answers.update(spec.get("sources") or {})
     nb = _submission(release_nb, sid, {g: _fill(s, values) for g, s in answers.items()},
@@ -137,8 +159,9 @@ def _scratch_course(root: Path) -> Path:
     shutil.copy(REPO / "nbgrader_config.py", course)
     with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
         config.write(SCRATCH_CONFIG)
-    shutil.copytree(REPO / "source" / ASSIGNMENT, course / "source" / ASSIGNMENT,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    for assignment in CORPORA:
+        shutil.copytree(REPO / "source" / assignment, course / "source" / assignment,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     return course
 
 
@@ -187,15 +210,16 @@ def _scores(course: Path) -> tuple[dict, dict]:
     {student: {grade_id: score}}, from the course's gradebook."""
     scores, cells = {}, {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gradebook:
-        for sid in STUDENTS:
+        for who in STUDENTS:
+            assignment, sid = _split(who)
             try:
-                submission = gradebook.find_submission(ASSIGNMENT, sid)
-                notebook = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, sid)
+                submission = gradebook.find_submission(assignment, sid)
+                notebook = gradebook.find_submission_notebook(assignment, assignment, sid)
             except MissingEntry:
-                scores[sid] = None
+                scores[who] = None
                 continue
-            scores[sid] = max(0.0, submission.score - submission.late_submission_penalty)
-            cells[sid] = {grade.name: grade.score for grade in notebook.grades}
+            scores[who] = max(0.0, submission.score - submission.late_submission_penalty)
+            cells[who] = {grade.name: grade.score for grade in notebook.grades}
     return scores, cells
 
 
@@ -231,20 +255,25 @@ class HostileClass:
                "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
         runs = cls.prepare(course, env)
         assert all(r["returncode"] == 0 for r in runs), runs
-        release_nb = nbformat.read(REPO / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
-        source_nb = nbformat.read(course / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
-        hidden = _hidden_lines(source_nb, release_nb)
-        values = _placeholders(course, home, markers, token, hidden)
-        for sid, spec in STUDENTS.items():
-            folder = course / "submitted" / sid / ASSIGNMENT
-            folder.mkdir(parents=True)
-            nbformat.write(_notebook(sid, spec, release_nb, source_nb, values), folder / NOTEBOOK)
-            for name, content in (spec.get("files") or {}).items():
-                (folder / name).parent.mkdir(parents=True, exist_ok=True)
-                (folder / name).write_text(_fill(content, values), encoding="utf-8")
-            for name, target in (spec.get("links") or {}).items():
-                (folder / name).symlink_to(_fill(target, values))
-        submitted = {sid: _sha256(course / "submitted" / sid / ASSIGNMENT / NOTEBOOK) for sid in STUDENTS}
+        hidden, values = {}, {}
+        for assignment in CORPORA:
+            notebook = f"{assignment}.ipynb"
+            release_nb = nbformat.read(REPO / "release" / assignment / notebook, as_version=4)
+            source_nb = nbformat.read(course / "source" / assignment / notebook, as_version=4)
+            hidden[assignment] = _hidden_lines(source_nb, release_nb)
+            values[assignment] = _placeholders(course, home, markers, token, hidden[assignment])
+            for who, spec in STUDENTS.items():
+                if _split(who)[0] != assignment:
+                    continue
+                path = _notebook_path(course, "submitted", who)
+                path.parent.mkdir(parents=True)
+                nbformat.write(_notebook(who, spec, release_nb, source_nb, values[assignment]), path)
+                for name, content in (spec.get("files") or {}).items():
+                    (path.parent / name).parent.mkdir(parents=True, exist_ok=True)
+                    (path.parent / name).write_text(_fill(content, values[assignment]), encoding="utf-8")
+                for name, target in (spec.get("links") or {}).items():
+                    (path.parent / name).symlink_to(_fill(target, values[assignment]))
+        submitted = {who: _sha256(_notebook_path(course, "submitted", who)) for who in STUDENTS}
 
         started = time.monotonic()
         runs += cls.grade(course, env)
@@ -256,21 +285,23 @@ class HostileClass:
             "path": cls.path, "course": course, "token": token, "hidden": hidden, "runs": runs,
             "grading_seconds": round(seconds, 1), "scores": scores, "cells": cells,
             "submitted_before": submitted,
-            "submitted_after": {sid: _sha256(course / "submitted" / sid / ASSIGNMENT / NOTEBOOK)
-                                for sid in STUDENTS},
+            "submitted_after": {who: _sha256(_notebook_path(course, "submitted", who)) for who in STUDENTS},
             "autograded": {}, "feedback": {}, "summary": {},
             "left_behind": _left_behind(token, [root]),
             "processes": _processes(token),
         }
-        for sid in STUDENTS:
-            path = course / "autograded" / sid / ASSIGNMENT / NOTEBOOK
-            results["autograded"][sid] = nbformat.read(path, as_version=4) if path.exists() else None
-            path = course / "feedback" / sid / ASSIGNMENT / f"{ASSIGNMENT}.html"
-            results["feedback"][sid] = path.read_text(encoding="utf-8") if path.exists() else None
-        summary = course / f"grades-{ASSIGNMENT}-summary.csv"
-        if summary.exists():
-            with open(summary, encoding="utf-8") as f:
-                results["summary"] = {row["student_id"]: row for row in csv.DictReader(f)}
+        for who in STUDENTS:
+            assignment, sid = _split(who)
+            path = _notebook_path(course, "autograded", who)
+            results["autograded"][who] = nbformat.read(path, as_version=4) if path.exists() else None
+            path = course / "feedback" / sid / assignment / f"{assignment}.html"
+            results["feedback"][who] = path.read_text(encoding="utf-8") if path.exists() else None
+        for assignment in CORPORA:
+            summary = course / f"grades-{assignment}-summary.csv"
+            if summary.exists():
+                with open(summary, encoding="utf-8") as f:
+                    results["summary"].update({f"{assignment}/{row['student_id']}": row
+                                               for row in csv.DictReader(f)})
         yield results
         # Clean up after an attack that got out (each is reported by a failing test).
         for pid in results["processes"]:
@@ -291,6 +322,14 @@ class HostileClass:
         return (f"[{self.path}] {sid}: score {graded['scores'].get(sid)}, cells "
                 f"{graded['cells'].get(sid)}, summary {row.get('status')} {row.get('reason', '')}\n{logs}")
 
+    @staticmethod
+    def submitted_text(graded, who: str) -> str:
+        """What the student handed in (a line of it that a hidden test shares is theirs to see)."""
+        path = _notebook_path(graded["course"], "submitted", who)
+        if not path.exists():
+            return ""
+        return "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells)
+
     def outputs(self, graded, sid: str) -> str:
         nb = graded["autograded"][sid]
         return _output_text(nb.cells) if nb is not None else ""
@@ -307,7 +346,7 @@ class HostileClass:
     def test_spares_classmates(self, graded, sid):
         """The classmates a hostile student must not affect keep their scores and their files."""
         hurt = []
-        for mate in STUDENTS[sid].get("must_not_affect") or HONEST:
+        for mate in _classmates(sid):
             if (graded["scores"][mate] or 0.0) != pytest.approx(float(STUDENTS[mate]["expected_score"])):
                 hurt.append(f"{mate}: score {graded['scores'][mate]}")
             if graded["submitted_after"][mate] != graded["submitted_before"][mate]:
@@ -323,7 +362,8 @@ class HostileClass:
         feedback = _feedback_text(graded["feedback"][sid] or "")
         places = {"autograded outputs": self.outputs(graded, sid), "feedback": feedback}
         shown = [f"{where}: {line}" for where, text in places.items()
-                 for line in graded["hidden"] if line in text]
+                 for line in graded["hidden"][_split(sid)[0]]
+                 if line in text and line not in self.submitted_text(graded, sid)]
         assert not shown, "hidden tests shown:\n" + "\n".join(shown) + "\n" + self.about(graded, sid)
 
     @pytest.mark.parametrize("sid", _students("test_no_escape_reported", HOSTILE))
@@ -377,8 +417,9 @@ class HostileClass:
     def test_no_linked_file_is_copied(self, graded, sid):
         """nbgrader copies a submission's files by following links: what a link pointed to is
         in neither the autograded folder (the kernel's) nor the feedback (the student's)."""
+        assignment, student = _split(sid)
         copies = [str(p) for step in ("autograded", "feedback") for name in STUDENTS[sid]["links"]
-                  for p in graded["course"].glob(f"{step}/{sid}/**/{name}")]
+                  for p in graded["course"].glob(f"{step}/{student}/{assignment}/**/{name}")]
         assert not copies, copies
 
     def test_nothing_left_behind(self, graded):
@@ -405,13 +446,13 @@ class TestStockNbgrader(HostileClass):
 
     @staticmethod
     def prepare(course, env):
-        return [_run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"],
-                     course, env)]
+        return [_run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"],
+                     course, env) for assignment in CORPORA]
 
     @staticmethod
     def grade(course, env):
-        return [_run([sys.executable, "-m", "nbgrader", step, ASSIGNMENT, "--force"], course, env)
-                for step in ("autograde", "generate_feedback")]
+        return [_run([sys.executable, "-m", "nbgrader", step, assignment, "--force"], course, env)
+                for assignment in CORPORA for step in ("autograde", "generate_feedback")]
 
 
 class TestGradeClass(HostileClass):
@@ -424,22 +465,24 @@ class TestGradeClass(HostileClass):
 
     @staticmethod
     def grade(course, env):
-        return [_run([sys.executable, "-m", "autograder.instructor.grade_class", ASSIGNMENT,
-                      "--timeout", str(CELL_TIMEOUT)], course, env)]
+        return [_run([sys.executable, "-m", "autograder.instructor.grade_class", assignment,
+                      "--timeout", str(CELL_TIMEOUT)], course, env) for assignment in CORPORA]
 
 
 def test_corpus_is_well_formed():
-    """Every student names a class and an expected score; every grade_id it names exists; every
-    class of the issue has at least one hostile student, and a partial-honest one is among them."""
-    release_nb = nbformat.read(REPO / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
-    known = set(_grade_ids(release_nb))
-    for sid, spec in STUDENTS.items():
-        assert spec["class"] in (*HONEST_CLASSES, 1, 2, 3, 4, 5), sid
-        assert "expected_score" in spec and spec.get("description"), sid
+    """Every student names a class and an expected score; every grade_id it names exists in its
+    assignment; every class of the issue has at least one hostile student, and a partial-honest
+    one is among them."""
+    for who, spec in STUDENTS.items():
+        assignment, sid = _split(who)
+        release_nb = nbformat.read(REPO / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+        known = set(_grade_ids(release_nb))
+        assert spec["class"] in (*HONEST_CLASSES, 1, 2, 3, 4, 5), who
+        assert "expected_score" in spec and spec.get("description"), who
         named = {*(spec.get("answers") or {}), *(spec.get("sources") or {}), *(spec.get("metadata") or {}),
                  *(spec.get("cell_types") or {}), *(spec.get("delete_cells") or []),
                  *(extra["after"] for extra in spec.get("extra_cells") or [])}
-        assert named <= known, f"{sid}: unknown grade_ids {named - known}"
-        assert set(spec.get("must_not_affect") or []) <= set(HONEST), sid
+        assert named <= known, f"{who}: unknown grade_ids {named - known}"
+        assert set(_classmates(who)) <= set(HONEST), who
     assert {spec["class"] for spec in STUDENTS.values()} >= {1, 2, 3, 4, 5, 6, "honest"}
-    assert any(0 < STUDENTS[sid]["expected_score"] < 35 for sid in HOSTILE)
+    assert any(0 < STUDENTS[who]["expected_score"] < 31 for who in HOSTILE)
