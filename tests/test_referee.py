@@ -219,6 +219,11 @@ def test_the_students_errors_come_back_as_theirs(ns):
         ns["not_defined_anywhere"]
 
 
+def test_a_rebuilt_key_error_reads_as_the_students():
+    assert str(rebuild_error({"type": "KeyError", "message": str(KeyError("x"))})) == str(KeyError("x"))
+    assert str(rebuild_error({"type": "KeyError", "message": "not a repr"})) == str(KeyError("not a repr"))
+
+
 def test_rebuilt_errors_never_run_student_code():
     error = rebuild_error({"type": "__import__('os').system('true')", "message": "x"})
     assert type(error).__name__ == "StudentError"

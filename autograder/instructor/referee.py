@@ -21,6 +21,7 @@ The hidden tests run under :func:`autograder.cases.varied_seeds` with a salt dra
 """
 from __future__ import annotations
 
+import ast
 import builtins
 import contextlib
 import io
@@ -74,6 +75,9 @@ def rebuild_error(description) -> Exception:
     name = str(description.get("type", "Exception"))
     message = str(description.get("message") or "")[:4000]
     builtin = getattr(builtins, name, None)
+    if isinstance(builtin, type) and issubclass(builtin, KeyError):
+        with contextlib.suppress(ValueError, SyntaxError, MemoryError, RecursionError):
+            return builtin(ast.literal_eval(message))  # str(KeyError(k)) is repr(k): read it back
     if isinstance(builtin, type) and issubclass(builtin, Exception) and builtin is not StopIteration:
         with contextlib.suppress(Exception):
             return builtin(message)
