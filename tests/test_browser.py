@@ -6,7 +6,8 @@ tests/browser.py), driven by Chromium through Playwright.
    every Graphviz graph (SVG) and matplotlib figure (PNG) is drawn with a non-zero size; the page
    draws the Chinese text of a markdown cell with a font that has Chinese glyphs.
 2. A student copies the first assignment of release/ into workspace/ (scripts.workspace, as
-   `make assignment` does), answers exercise 1 wrong by typing in the editor, runs the test cell
+   `make assignment` does), answers its first exercise with visible tests wrong by typing in
+   the editor (the answers above it right), runs the test cell
    and sees the bilingual diagnosis (no traceback); answers it right and sees "visible tests
    passed"; 3. presses nbgrader's Validate button and sees its dialog.
 4. The Formgrader lists every assignment of source/.
@@ -153,7 +154,7 @@ def test_lesson_runs_all_in_the_browser(page, lab, lesson):
     lab.shut_down_kernels(wait=False)
 
 
-# ---- 2 + 3: a student answers exercise 1 and validates ----------------------------------------
+# ---- 2 + 3: a student answers an exercise and validates ----------------------------------------
 
 def solution_source(cell) -> str:
     """nbgrader's solution: the source cell without its BEGIN/END SOLUTION lines."""
@@ -163,36 +164,42 @@ def solution_source(cell) -> str:
 
 
 def first_exercise(assignment: str) -> dict:
-    """Exercise 1: its answer cells (before the first graded test cell), the test cell, the right
+    """The first exercise whose visible tests judge the answer (a prediction's only check that it
+    was answered): its answer cells (every one above its test cell), the test cell, the right
     answers (the solution) and a wrong student from tests/submissions/<assignment>.yml: the first
-    one whose description starts with "ex1:" (their convention) and whose mistake shows in the
+    one whose description starts with "exN:" (their convention) and whose mistake shows in the
     visible tests."""
     release = nbformat.read(REPO / "release" / assignment / f"{assignment}.ipynb", as_version=4)
     source = nbformat.read(REPO / "source" / assignment / f"{assignment}.ipynb", as_version=4)
-    meta = [c.metadata.get("nbgrader", {}) for c in release.cells]
-    code = [cell.cell_type == "code" for cell in release.cells]
-    test = next(i for i, m in enumerate(meta) if m.get("grade") and code[i])
-    answers = [i for i in range(test) if meta[i].get("solution") and code[i]]
-    grade_ids = [meta[i]["grade_id"] for i in answers]
-    solutions = {c.metadata["nbgrader"]["grade_id"]: solution_source(c) for c in source.cells
-                 if c.metadata.get("nbgrader", {}).get("grade_id") in grade_ids}
-
     specs = yaml.safe_load((REPO / "tests" / "submissions" / f"{assignment}.yml").read_text(
         encoding="utf-8"))["students"]
-    wrong = [(sid, spec) for sid, spec in specs.items()
-             if re.match(r"\s*ex1\b", spec.get("description", ""))
-             and "passes the visible tests" not in spec["description"]
-             and not spec.get("delete_cells") and spec.get("expected_messages")
-             and any(spec["answers"].get(g, solutions[g]).strip() != solutions[g].strip()
-                     for g in grade_ids)]
-    assert wrong, (f"tests/submissions/{assignment}.yml has no student with a wrong exercise 1 "
-                   f"(description starting with 'ex1:') for the browser test to type in")
-    sid, spec = wrong[0]
-    return {"cells": len(release.cells), "test": test, "answers": answers,
-            "test_source": release.cells[test].source,
-            "right": [solutions[g] for g in grade_ids],
-            "wrong": [spec["answers"].get(g, solutions[g]) for g in grade_ids],
-            "wrong_student": sid, "wrong_messages": spec["expected_messages"]}
+    meta = [c.metadata.get("nbgrader", {}) for c in release.cells]
+    code = [cell.cell_type == "code" for cell in release.cells]
+    for test in (i for i, m in enumerate(meta) if m.get("grade") and code[i]):
+        if re.search(r"\bcheck_(?!answered)\w+\(", release.cells[test].source) is None:
+            continue  # a prediction: judged at grading time only
+        number = re.match(r"ex(\d+)_", meta[test]["grade_id"]).group(1)
+        answers = [i for i in range(test) if meta[i].get("solution") and code[i]]
+        grade_ids = [meta[i]["grade_id"] for i in answers]
+        solutions = {c.metadata["nbgrader"]["grade_id"]: solution_source(c) for c in source.cells
+                     if c.metadata.get("nbgrader", {}).get("grade_id") in grade_ids}
+        wrong = [(sid, spec) for sid, spec in specs.items()
+                 if re.match(rf"\s*ex{number}\b", spec.get("description", ""))
+                 and "passes the visible tests" not in spec["description"]
+                 and not spec.get("delete_cells") and spec.get("expected_messages")
+                 and any((spec.get("answers") or {}).get(g, solutions[g]).strip() != solutions[g].strip()
+                         for g in grade_ids)]
+        if not wrong:
+            continue
+        sid, spec = wrong[0]
+        return {"number": number, "cells": len(release.cells), "test": test, "answers": answers,
+                "test_source": release.cells[test].source,
+                "right": [solutions[g] for g in grade_ids],
+                "wrong": [spec["answers"].get(g, solutions[g]) for g in grade_ids],
+                "wrong_student": sid, "wrong_messages": spec["expected_messages"]}
+    raise AssertionError(f"tests/submissions/{assignment}.yml has no student with a wrong answer to "
+                         f"an exercise with visible tests (description starting with 'exN:') for "
+                         f"the browser test to type in")
 
 
 def output_of(page, cell_index: int):
@@ -224,9 +231,10 @@ def test_student_sees_diagnosis_then_passes_then_validates(page, lab):
     wait_for_all_cells(page, exercise["cells"])
 
     # Wrong answer: the bilingual diagnosis, no traceback.
-    text, errors = answer(page, exercise, exercise["wrong"], f"{ASSIGNMENT} ex. 1, wrong answer")
+    number = exercise["number"]
+    text, errors = answer(page, exercise, exercise["wrong"], f"{ASSIGNMENT} ex. {number}, wrong answer")
     shot = shoot(page, step_name(AFTER_LESSONS + 1, "assignment_wrong_answer"))
-    where = f"{ASSIGNMENT} exercise 1 answered as {exercise['wrong_student']!r} (screenshot {shot})"
+    where = f"{ASSIGNMENT} exercise {number} answered as {exercise['wrong_student']!r} (screenshot {shot})"
     assert errors, f"{where}: the test cell shows no error:\n{text}"
     assert "Traceback" not in text, f"{where}: a traceback instead of a diagnosis:\n{text}"
     assert HAN.search(text) and re.search(r"[A-Za-z]+(?:[ ,:'][A-Za-z()]+){3}", text), (
@@ -235,10 +243,10 @@ def test_student_sees_diagnosis_then_passes_then_validates(page, lab):
         f"{where}: none of {exercise['wrong_messages']} in:\n{text}")
 
     # Right answer: it passes.
-    text, errors = answer(page, exercise, exercise["right"], f"{ASSIGNMENT} ex. 1, right answer")
+    text, errors = answer(page, exercise, exercise["right"], f"{ASSIGNMENT} ex. {number}, right answer")
     shot = shoot(page, step_name(AFTER_LESSONS + 2, "assignment_right_answer"))
     assert not errors and "visible tests passed" in text, (
-        f"{ASSIGNMENT} exercise 1 answered right (screenshot {shot}):\n{text}")
+        f"{ASSIGNMENT} exercise {number} answered right (screenshot {shot}):\n{text}")
 
     # Validate (saves, then runs the whole notebook on the server): a dialog with the results.
     page.locator(f"{ACTIVE} .validate-button").click()
@@ -250,7 +258,7 @@ def test_student_sees_diagnosis_then_passes_then_validates(page, lab):
         f"the Validate dialog (screenshot {shot}):\n{content[:2000]}")
     squash = lambda s: " ".join(s.split())  # noqa: E731
     assert squash(exercise["test_source"]) not in squash(content), (
-        f"Validate still lists exercise 1's test cell as failing (screenshot {shot})")
+        f"Validate still lists exercise {number}'s test cell as failing (screenshot {shot})")
     dialog.locator(".jp-Dialog-button").last.click()
     lab.shut_down_kernels()
 
