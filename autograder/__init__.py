@@ -111,7 +111,8 @@ student's code must call is written ``cases.function("lambda t: ...")`` (it trav
         An input that had to stay unchanged was modified.
 
 Mistake keys live in autograder/student/mistakes/ (common.py and one module per chapter); the
-rules in autograder/student/rules.py.
+rules in autograder/student/rules.py; what every check shares (the GradingError, running a
+diagnosis, the tensor pipeline) in autograder/student/judging.py.
 """
 from autograder.student import *  # noqa: F401,F403  (the public API, listed in __all__)
 from autograder.student import __all__  # noqa: F401

@@ -7,7 +7,7 @@ from torch.autograd import Function
 from torch.autograd.function import once_differentiable
 
 from autograder import GradingError, cases, check_function
-from autograder.student.calls import _raised, described
+from autograder.student.calls import raised, described
 from autograder.student.functions import _Probe
 from autograder.student.interpreter import Interpreter
 
@@ -590,7 +590,7 @@ class Unprintable(Exception):
 def test_an_error_described_as_plain_data_reads_as_the_error_itself(error):
     description = described(error)
     assert all(value is None or isinstance(value, (str, list)) for value in description.values())
-    assert str(_raised("f(x)", described(error))) == str(_raised("f(x)", error))
+    assert str(raised("f(x)", described(error))) == str(raised("f(x)", error))
 
 
 def test_a_failure_says_which_dtype_it_was_found_in():

@@ -39,7 +39,7 @@ from autograder.instructor import verdicts
 from autograder.instructor.outputs import KERNEL_STOPPED, kernel_lost
 from autograder.student import cases
 from autograder.student.checks import GradingError
-from autograder.student.notebook import _lines as unanswered_lines
+from autograder.student.notebook import unanswered_lines
 from autograder.student.remote import MIME, trusted
 from autograder.student.wire import Codec, WireError
 from autograder.student.written import cells_from

@@ -26,8 +26,9 @@ import torch
 
 from autograder.student import cases
 from autograder.student.calls import call, is_remote
-from autograder.student.checks import (GradingError, _check_mistake_keys, _close, _diagnose,
-                                       _error, _run, check_tensor)
+from autograder.student.checks import check_tensor
+from autograder.student.judging import (GradingError, check_mistake_keys, close, diagnose, grading_error,
+                                        run_diagnosis)
 from autograder.student.rules import AFTER_BACKWARD, BY_HAND
 
 
@@ -43,7 +44,7 @@ def unpack(answer, names, name):
                 if isinstance(answer, (tuple, list)) else type(answer).__name__)
         what_en = (f"a {type(answer).__name__} of length {len(answer)}"
                    if isinstance(answer, (tuple, list)) else f"a {type(answer).__name__}")
-        raise _error("wrong_answer_type",
+        raise grading_error("wrong_answer_type",
                      f"{name} 应该返回 {len(names)} 个值 ({', '.join(names)})，它返回的却是 {what}。",
                      f"{name} should return {len(names)} values ({', '.join(names)}), but it "
                      f"returned {what_en}.") from None
@@ -57,7 +58,7 @@ def check_answered(**answers):
     missing = [name for name, value in answers.items() if value is Ellipsis]
     if missing:
         names = ", ".join(missing)
-        raise _error("unanswered", f"{names} 还没有作答（仍然是 ...）：把 ... 换成你的预测。",
+        raise grading_error("unanswered", f"{names} 还没有作答（仍然是 ...）：把 ... 换成你的预测。",
                      f"{names} not answered yet (still ...): replace ... with your prediction.") from None
 
 
@@ -72,7 +73,7 @@ def check_prediction(answer, expected, name, mistakes=None):
             raise
     else:
         return
-    raise _error("wrong_prediction", f"{name} 的数值不对。", f"{name} has the wrong values.") from None
+    raise grading_error("wrong_prediction", f"{name} 的数值不对。", f"{name} has the wrong values.") from None
 
 
 def check_trainable(w, name, mistake="parameter_rebound"):
@@ -88,7 +89,7 @@ def check_trainable(w, name, mistake="parameter_rebound"):
     else:
         zh = f"{name} 返回的 w 不是叶子张量（它的 grad_fn 是 {grad_fn}）。"
         en = f"The w that {name} returned is not a leaf tensor (its grad_fn is {grad_fn})."
-    raise _error(mistake, zh, en) from None
+    raise grading_error(mistake, zh, en) from None
 
 
 def check_two_losses(fn, name, *, x, shared, heads, expected, mistakes=None, errors=None,
@@ -103,14 +104,14 @@ def check_two_losses(fn, name, *, x, shared, heads, expected, mistakes=None, err
     that mistake returns, and how many passes it makes (summed losses and an aliased ``x.grad``
     return the same values, one pass against two)."""
     __tracebackhide__ = True
-    error = _run(name, _check_two_losses, fn, name, x=x, shared=shared, heads=heads,
+    error = run_diagnosis(name, _check_two_losses, fn, name, x=x, shared=shared, heads=heads,
                  expected=expected, mistakes=mistakes, errors=errors, atol=atol, rtol=rtol)
     if error is not None:
         raise error from None
 
 
 def _check_two_losses(fn, name, *, x, shared, heads, expected, mistakes, errors, atol, rtol):
-    _check_mistake_keys(mistakes)
+    check_mistake_keys(mistakes)
     passes = []
     with torch.enable_grad():
         leaf = x.detach().clone().requires_grad_(True)
@@ -120,7 +121,7 @@ def _check_two_losses(fn, name, *, x, shared, heads, expected, mistakes, errors,
     answer = call(fn, *losses, leaf, name=name, errors=errors)
     count = len(passes)
     if count == 0:
-        raise _error("shared_part_recomputed",
+        raise grading_error("shared_part_recomputed",
                      f"给 {name} 的那张图里，共用的部分 h 一次梯度也没有收到。",
                      f"The shared part h of the graph given to {name} received no gradient at all.")
     got = unpack(answer, ("g1", "g2"), name)
@@ -129,12 +130,12 @@ def _check_two_losses(fn, name, *, x, shared, heads, expected, mistakes, errors,
     for key, (wrong_passes, *wrong) in (mistakes or {}).items():
         if (wrong_passes is None or wrong_passes == count) and all(
                 _same(g, w, atol, rtol) for g, w in zip(got, wrong)):
-            raise _error(key, f"{name} 返回的 (g1, g2) 正好是一个常见错误的结果"
+            raise grading_error(key, f"{name} 返回的 (g1, g2) 正好是一个常见错误的结果"
                               f"（共用的部分 h 收到了 {count} 次梯度）。",
                          f"{name} returned exactly the (g1, g2) a common mistake gives (the shared "
                          f"part h received a gradient {count} time(s)).")
     for item, right, label in zip(got, expected, ("g1", "g2")):
-        _diagnose(item, right, label, atol=atol, rtol=rtol, rules=AFTER_BACKWARD,
+        diagnose(item, right, label, atol=atol, rtol=rtol, rules=AFTER_BACKWARD,
                   missing="gradient_none")
 
 
@@ -143,7 +144,7 @@ def _same(answer, expected, atol, rtol):
         return False
     expected = torch.as_tensor(expected).detach().cpu()
     values = answer.detach().cpu()
-    return values.dtype == expected.dtype and _close(values, expected, atol, rtol)
+    return values.dtype == expected.dtype and close(values, expected, atol, rtol)
 
 
 def single(answer, name, mistake="autograd_grad_tuple"):
@@ -152,7 +153,7 @@ def single(answer, name, mistake="autograd_grad_tuple"):
 
     if (isinstance(answer, (tuple, list)) and len(answer) == 1
             and isinstance(answer[0], torch.Tensor)):
-        raise _error(mistake,
+        raise grading_error(mistake,
                      f"{name} 是一个只装着一个张量的 {type(answer).__name__}，不是张量本身。",
                      f"{name} is a {type(answer).__name__} holding one tensor, not the tensor "
                      "itself.") from None
@@ -164,7 +165,7 @@ def check_derivative(df, name="df", *, f=None, points=None, expected=None, shape
     """Pass if ``df(x)`` is the derivative of the elementwise ``f`` at seeded points (or equals
     ``expected`` at ``points``); see the module."""
     __tracebackhide__ = True
-    error = _run(name, _check_derivative, df, name, f=f, points=points, expected=expected,
+    error = run_diagnosis(name, _check_derivative, df, name, f=f, points=points, expected=expected,
                  shapes=shapes, low=low, high=high, seed=seed, mistakes=mistakes, atol=atol, rtol=rtol)
     if error is not None:
         raise error from None
@@ -174,9 +175,9 @@ def check_derivative(df, name="df", *, f=None, points=None, expected=None, shape
 
 
 def _check_derivative(df, name, *, f, points, expected, shapes, low, high, seed, mistakes, atol, rtol):
-    _check_mistake_keys(mistakes)
+    check_mistake_keys(mistakes)
     if is_remote(df) or (f is None) == (expected is None):
-        raise _error("check_misconfigured",
+        raise grading_error("check_misconfigured",
                      "check_derivative 需要按源代码构建的函数（written(\"df\", \"by hand\")），以及 f 或 expected 二者之一。",
                      "check_derivative needs the function as built from its source (written(\"df\", "
                      "\"by hand\")) and either f or expected.")
@@ -194,7 +195,7 @@ def _check_derivative(df, name, *, f, points, expected, shapes, low, high, seed,
     for x, right, wrong in cases_:
         # the student's function gets a copy: what it does to it changes nothing here
         answer = call(df, x.clone(), name=f"{name}(x)")
-        _diagnose(answer, right, f"{name}(x)", atol=atol, rtol=rtol, check_dtype=False,
+        diagnose(answer, right, f"{name}(x)", atol=atol, rtol=rtol, check_dtype=False,
                   mistakes=wrong, rules=BY_HAND, inputs=x)
 
 

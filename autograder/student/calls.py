@@ -10,7 +10,7 @@ import re
 import warnings
 
 from autograder.student.cases import TestFunction
-from autograder.student.checks import GradingError, _describe, _error
+from autograder.student.judging import GradingError, describe, grading_error
 from autograder.student.errors import explain
 from autograder.student.interpreter import Refused
 
@@ -24,7 +24,7 @@ def call(fn, *args, name=None, errors=None, **kwargs):
     __tracebackhide__ = True
     label = name or f"{getattr(fn, '__name__', 'function')}(...)"
     if not callable(fn):
-        raise _error("not_callable", f"{label}：{type(fn).__name__} 类型的对象不能调用。",
+        raise grading_error("not_callable", f"{label}：{type(fn).__name__} 类型的对象不能调用。",
                      f"{label}: an object of type {type(fn).__name__} cannot be called.") from None
     error = None
     try:
@@ -32,7 +32,7 @@ def call(fn, *args, name=None, errors=None, **kwargs):
             warnings.simplefilter("ignore")
             return _where_the_student_code_runs(fn, args)(*args, **kwargs)
     except Exception as raised:
-        error = _failure(label, raised, errors)
+        error = failure(label, raised, errors)
     raise error from None
 
 
@@ -53,27 +53,27 @@ def described(error):
             "mistake": error.mistake if isinstance(error, GradingError) else None}
 
 
-def _failure(label, error, errors=None):
+def failure(label, error, errors=None):
     """The GradingError for what calling ``label`` raised: an exception or its ``described`` dict;
     ``errors`` as in ``call``."""
     if isinstance(error, Refused):  # the interpreter refused the student's code (written.py)
         where_zh, where_en = _where(error.line)
         key = error.mistake or ("autograd_in_derivative" if error.autograd else "not_allowed_here")
-        return _error(key, f"{label}{where_zh}：{error.zh}", f"{label}{where_en}: {error.en}")
+        return grading_error(key, f"{label}{where_zh}：{error.zh}", f"{label}{where_en}: {error.en}")
     description = described(error)
     if "NotImplementedError" in description["kinds"]:
-        return _error("unanswered", f"{label} 还没有作答（它抛出了 NotImplementedError）。",
+        return grading_error("unanswered", f"{label} 还没有作答（它抛出了 NotImplementedError）。",
                       f"{label} is not answered yet (it raised NotImplementedError).")
     if "GradingError" in description["kinds"]:  # e.g. a check the student called inside their function
         return GradingError(description["message"], description["mistake"])
     text = f"{description['type']}: {description['message']}"
     for pattern, mistake in (errors or {}).items():
         if re.search(pattern, text):
-            detail = _describe(_as_exception(error)).rstrip(".。 ")[:400]
+            detail = describe(_as_exception(error)).rstrip(".。 ")[:400]
             where_zh, where_en = _where(getattr(error, "student_line", None))
-            return _error(mistake, f"调用 {label} 时出错{where_zh}（PyTorch 的报错是 {detail}）。",
+            return grading_error(mistake, f"调用 {label} 时出错{where_zh}（PyTorch 的报错是 {detail}）。",
                           f"Calling {label} failed{where_en} (PyTorch said {detail}).")
-    return _raised(label, error)
+    return raised(label, error)
 
 
 def _as_exception(error):
@@ -87,10 +87,10 @@ def _as_exception(error):
     return type(error["type"], (Exception,), {"__str__": lambda self: error["message"]})()
 
 
-def _raised(label, error):
+def raised(label, error):
     """function_raised for an exception (or its ``described`` dict) raised while calling ``label``."""
     error = _as_exception(error)
-    detail = _describe(error).rstrip(".。 ")
+    detail = describe(error).rstrip(".。 ")
     if len(detail) > 400:
         detail = detail[:400] + " …"
     meaning_zh, meaning_en = explain(error)
@@ -98,7 +98,7 @@ def _raised(label, error):
     zh = f"调用 {label} 时出错{where_zh}：{detail}。" + (f"这通常是说：{meaning_zh}" if meaning_zh else "")
     en = f"Calling {label} failed{where_en} with {detail}." + (f" This usually means: {meaning_en}"
                                                                if meaning_en else "")
-    return _error("function_raised", zh, en)
+    return grading_error("function_raised", zh, en)
 
 
 def _where(line):

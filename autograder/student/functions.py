@@ -48,8 +48,9 @@ import torch
 from torch.autograd import Function
 
 from autograder.student import cases
-from autograder.student.calls import _failure, is_remote
-from autograder.student.checks import GradingError, _diagnose, _error, _run, _shape_hint, _sum_recipe
+from autograder.student.calls import failure, is_remote
+from autograder.student.judging import (GradingError, diagnose, grading_error, run_diagnosis, shape_hint,
+                                        sum_recipe)
 from autograder.student.rules import BY_HAND
 from helpers.text import bilingual
 
@@ -64,7 +65,7 @@ def check_function(fn, name, *, inputs, arg_names, reference=None, expected=None
     """Pass if the custom Function ``fn`` computes the expected output and gradients; see the
     module."""
     __tracebackhide__ = True
-    error = _run(name, _check_function, fn, name, inputs=inputs, arg_names=arg_names,
+    error = run_diagnosis(name, _check_function, fn, name, inputs=inputs, arg_names=arg_names,
                  reference=reference, expected=expected, function=function,
                  needs_grad=needs_grad, gradgrad=gradgrad, saves=saves, mistakes=mistakes,
                  forward_mistakes=forward_mistakes, dtypes=dtypes, seed=seed)
@@ -75,10 +76,10 @@ def check_function(fn, name, *, inputs, arg_names, reference=None, expected=None
 def _check_function(fn, name, *, inputs, arg_names, reference, expected, function, needs_grad,
                     gradgrad, saves, mistakes, forward_mistakes, dtypes, seed):
     if (reference is None) == (expected is None):
-        raise _error("check_misconfigured", "check_function 需要 reference 或 expected 二者之一。",
+        raise grading_error("check_misconfigured", "check_function 需要 reference 或 expected 二者之一。",
                      "check_function needs either reference or expected.")
     if is_remote(fn) or is_remote(function):
-        raise _error("check_misconfigured",
+        raise grading_error("check_misconfigured",
                      "check_function 只评判按源代码构建的 Function：请传 written(\"名字\", \"function\")。",
                      "check_function judges a Function only as built from its source: pass "
                      "written(\"Name\", \"function\").")
@@ -119,13 +120,13 @@ def _function_class(fn, function, name):
         return fn
     if function is not None and _is_function_class(function):
         if not callable(fn):
-            raise _error("not_callable", f"{name} 不是函数，而是 {type(fn).__name__}。",
+            raise grading_error("not_callable", f"{name} 不是函数，而是 {type(fn).__name__}。",
                          f"{name} is not a function but a {type(fn).__name__}.")
         return function
     what = fn if function is None else function
     kind = what.__name__ if isinstance(what, type) else type(what).__name__
     shown = getattr(what, "__name__", name)
-    raise _error("not_a_function",
+    raise grading_error("not_a_function",
                  f"{shown} 不是 torch.autograd.Function 的子类（它是 {kind}）。",
                  f"{shown} is not a subclass of torch.autograd.Function (it is {kind}).")
 
@@ -134,7 +135,7 @@ def _prepared(args, arg_names, needs_grad, dtype):
     """The arguments of one case in ``dtype`` on the CPU; floating-point tensors are new leaves that
     require grad unless ``needs_grad`` says otherwise."""
     if len(arg_names) != len(args):
-        raise _error("check_misconfigured", f"arg_names 有 {len(arg_names)} 个名字，参数却有 {len(args)} 个。",
+        raise grading_error("check_misconfigured", f"arg_names 有 {len(arg_names)} 个名字，参数却有 {len(args)} 个。",
                      f"arg_names has {len(arg_names)} names for {len(args)} arguments.")
     flags = needs_grad or [True] * len(args)
     return tuple(_prepare(a, flag, dtype) for a, flag in zip(args, flags))
@@ -242,7 +243,7 @@ class _Case:
         try:
             self.output = self.call_fn(*self.args)
         except Exception as raised:  # noqa: BLE001 - the student's error, explained
-            raise _failure(self.label, raised) from None
+            raise failure(self.label, raised) from None
         if want is not None:
             expected = want[0]
         else:
@@ -257,7 +258,7 @@ class _Case:
         lead = self.lead(f" {self.label} 的输出", f"the output of {self.label}")
         outputs, expected_outputs = _outputs(self.output), _outputs(expected)
         if len(outputs) != len(expected_outputs):
-            raise _error("wrong_answer_type",
+            raise grading_error("wrong_answer_type",
                          f"{self.label} 应该返回 {len(expected_outputs)} 个输出，却返回了 {len(outputs)} 个。",
                          f"{self.label} should return {len(expected_outputs)} output(s), but it "
                          f"returned {len(outputs)}.")
@@ -272,7 +273,7 @@ class _Case:
     def check_inputs_unchanged(self, where):
         for name, arg, before in zip(self.names, self.args, self.pristine):
             if isinstance(arg, torch.Tensor) and not torch.equal(arg.detach(), before.detach()):
-                raise _error("input_modified",
+                raise grading_error("input_modified",
                              f"{self.function_name}.{where} 原地修改了输入 {name}。",
                              f"{self.function_name}.{where} changed its input {name} in place.")
 
@@ -281,7 +282,7 @@ class _Case:
         kept = sorted({key for node in nodes for key, value in vars(node).items()
                        if isinstance(value, torch.Tensor)})
         if kept:
-            raise _error("tensor_on_ctx",
+            raise grading_error("tensor_on_ctx",
                          f"{self.function_name}.forward 把一个张量挂在了 ctx.{kept[0]} 上，而不是用 "
                          f"ctx.save_for_backward 保存它。",
                          f"{self.function_name}.forward keeps a tensor as ctx.{kept[0]} instead of "
@@ -291,7 +292,7 @@ class _Case:
         function = self.function_name
         differentiable = [o for o in _outputs(self.output) if _differentiable(o)]
         if self.grad_positions and not differentiable:
-            raise _error("backward_never_runs",
+            raise grading_error("backward_never_runs",
                          f"{self.label} 的输出不在计算图里（requires_grad=False，没有 grad_fn），"
                          f"所以 {function} 的 backward 永远不会被调用。",
                          f"The output of {self.label} is not in the computation graph "
@@ -302,7 +303,7 @@ class _Case:
             own = node is not None and getattr(node, "_forward_cls", None) is self.function
             if not own:
                 shown = node.name() if node is not None else None
-                raise _error("forward_builds_graph",
+                raise grading_error("forward_builds_graph",
                              f"{self.label} 的输出的 grad_fn 是 {shown}，而不是 {function}Backward："
                              f"自动求导对前向计算里的运算求了导，你写的 backward 根本没有用上。",
                              f"The output of {self.label} has grad_fn {shown}, not "
@@ -319,16 +320,16 @@ class _Case:
                   if isinstance(a, torch.Tensor) and any(_same_tensor(t, a) for t in saved)]
         if any(_same_tensor(t, output) for t in saved):
             if inputs:
-                raise _error("saved_input_not_output",
+                raise grading_error("saved_input_not_output",
                              f"{function} 用 save_for_backward 保存了输出，却也保存了输入 {inputs[0]}。",
                              f"{function} saved its output with save_for_backward, but its input "
                              f"{inputs[0]} as well.")
             return
         if inputs:
-            raise _error("saved_input_not_output",
+            raise grading_error("saved_input_not_output",
                          f"{function} 用 save_for_backward 保存的是输入 {inputs[0]}，而不是输出。",
                          f"{function} saved its input {inputs[0]} with save_for_backward, not its output.")
-        raise _error("saved_input_not_output",
+        raise grading_error("saved_input_not_output",
                      f"{function} 没有用 save_for_backward 保存它的输出（保存了 {len(saved)} 个张量，"
                      f"都不是输出）。",
                      f"{function} did not save its output with save_for_backward ({len(saved)} "
@@ -355,21 +356,21 @@ class _Case:
                 error = raised
         if error is not None and isinstance(error, NotImplementedError) \
                 and "backward or vjp" not in str(error):
-            raise _error("unanswered", f"{backward} 还没有作答（它抛出了 NotImplementedError）。",
+            raise grading_error("unanswered", f"{backward} 还没有作答（它抛出了 NotImplementedError）。",
                          f"{backward} is not answered yet (it raised NotImplementedError).")
         if not probe.returned:
             if error is not None:
-                raise _failure(backward, error)
-            raise _error("backward_never_runs",
+                raise failure(backward, error)
+            raise grading_error("backward_never_runs",
                          f"反向传播经过了 {self.label} 的输出，{backward} 却一次也没有被调用。",
                          f"The backward pass went through the output of {self.label}, but "
                          f"{backward} was never called.")
         self.check_returned(probe.returned[0], wrong)
         if error is not None:
-            raise _failure(backward, error)
+            raise failure(backward, error)
         for before, after in zip(grad_outputs, given):
             if not torch.equal(before.detach(), after.detach()):
-                raise _error("grad_output_modified",
+                raise grading_error("grad_output_modified",
                              f"{backward} 原地修改了它收到的 grad_output。",
                              f"{backward} changed the grad_output it was given in place.")
         self.check_inputs_unchanged("backward")
@@ -383,7 +384,7 @@ class _Case:
             kind = f"{len(values)} 个值" if isinstance(returned, tuple) else "1 个值（不是元组）"
             kind_en = (_count(len(values), "value") if isinstance(returned, tuple)
                        else "1 value (not a tuple)")
-            raise _error("wrong_gradient_count",
+            raise grading_error("wrong_gradient_count",
                          f"forward 接收 {len(self.args)} 个输入（{', '.join(self.names)}），"
                          f"{function}.backward 却返回了 {kind}。",
                          f"forward takes {_count(len(self.args), 'input')} ({', '.join(self.names)}), "
@@ -391,18 +392,18 @@ class _Case:
         for position, (name, arg, value) in enumerate(zip(self.names, self.args, values)):
             if not _differentiable(arg):
                 if value is not None and not isinstance(arg, torch.Tensor):
-                    raise _error("gradient_for_non_tensor",
+                    raise grading_error("gradient_for_non_tensor",
                                  f"{name} 不是张量（{name} = {arg!r}），{function}.backward 在它的位置却返回了 "
                                  f"{type(value).__name__}。",
                                  f"{name} is not a tensor ({name} = {arg!r}), but {function}.backward "
                                  f"returned a {type(value).__name__} in its place.")
                 continue
             if value is None:
-                raise _error("gradient_missing",
+                raise grading_error("gradient_missing",
                              f"{name} 需要梯度，{function}.backward 在它的位置却返回了 None。",
                              f"{name} needs a gradient, but {function}.backward returned None in its place.")
             if not isinstance(value, torch.Tensor):
-                raise _error("not_a_tensor",
+                raise grading_error("not_a_tensor",
                              f"{function}.backward 为 {name} 返回的是 {type(value).__name__}，不是张量。",
                              f"{function}.backward returned a {type(value).__name__} for {name}, not a tensor.")
             got, want = tuple(value.shape), tuple(arg.shape)
@@ -410,8 +411,8 @@ class _Case:
                 continue
             self.check_known_shape(value, position, wrong)
             if _broadcasts_to(want, got):
-                recipe = _sum_recipe(got, want)
-                raise _error("broadcast_not_summed",
+                recipe = sum_recipe(got, want)
+                raise grading_error("broadcast_not_summed",
                              f"{function}.backward 为 {name} 返回的梯度形状是 {got}，而 {name} 的形状是 {want}："
                              f"{name} 在前向传播中被广播了，这个梯度还有广播出来的维度没有求和"
                              f"（对它调用 {recipe}，或者 .sum_to_size({name}.shape)）。",
@@ -419,8 +420,8 @@ class _Case:
                              f"shape is {want}: {name} was broadcast in the forward pass, and this "
                              f"gradient still has broadcast dimensions that were not summed (call "
                              f"{recipe} on it, or .sum_to_size({name}.shape)).")
-            zh, en = _shape_hint(got, want)
-            raise _error("gradient_wrong_shape",
+            zh, en = shape_hint(got, want)
+            raise grading_error("gradient_wrong_shape",
                          f"{function}.backward 为 {name} 返回的梯度形状是 {got}，应为 {want}。{zh}",
                          f"{function}.backward returned a gradient of shape {got} for {name}, "
                          f"expected {want}. {en}")
@@ -433,7 +434,7 @@ class _Case:
             if (isinstance(mistaken, torch.Tensor) and mistaken.shape == value.shape
                     and torch.allclose(value.detach().double(), mistaken.detach().double(),
                                        rtol=self.rtol, atol=self.atol)):
-                raise _error(key, f"{self.function_name}.backward 为 {name} 返回的形状为 "
+                raise grading_error(key, f"{self.function_name}.backward 为 {name} 返回的形状为 "
                                   f"{tuple(value.shape)} 的梯度正好是一个常见错误的结果（{name} 的形状是 "
                                   f"{tuple(self.args[position].shape)}）。",
                              f"The gradient of shape {tuple(value.shape)} that {self.function_name}.backward "
@@ -509,7 +510,7 @@ class _Case:
             return
         worst = max(self.grad_positions, key=lambda i: self._largest_difference(i))
         name = self.names[worst]
-        error = _error("backward_mismatch",
+        error = grading_error("backward_mismatch",
                        f"gradcheck 没有通过：{self.function_name}.backward 为 {name} 算出的雅可比矩阵和"
                        f"数值雅可比矩阵不一致（{self.shapes()}）。",
                        f"gradcheck failed: the Jacobian {self.function_name}.backward gives for "
@@ -523,7 +524,7 @@ class _Case:
         function = self.function_name
         for i in self.grad_positions:
             if not _has_graph(first[i]):
-                raise _error("not_twice_differentiable",
+                raise grading_error("not_twice_differentiable",
                              f"{function}.backward 为 {self.names[i]} 返回的梯度不带可以继续求导的计算图"
                              f"（requires_grad=False，或者 backward 加了 @once_differentiable），"
                              f"所以二阶导数无从谈起。",
@@ -533,7 +534,7 @@ class _Case:
         if self.reference is not None:
             self.compare_second_derivatives(first, v, u)
         if not torch.autograd.gradgradcheck(self.call_fn, self.fresh(), raise_exception=False, fast_mode=True):
-            raise _error("second_derivative_wrong",
+            raise grading_error("second_derivative_wrong",
                          f"gradgradcheck 没有通过（{self.shapes()}）。",
                          f"gradgradcheck failed ({self.shapes()}).")
 
@@ -552,7 +553,7 @@ class _Case:
             name = self.names[position]
             want = torch.zeros_like(self.args[position]) if want is None else want.detach()
             if got is None and want.any():
-                raise _error("not_twice_differentiable",
+                raise grading_error("not_twice_differentiable",
                              f"{function}.backward 为 {name} 返回的梯度虽然带计算图，却不依赖 {name}，"
                              f"对它求导得不到二阶导数。",
                              f"The gradient {function}.backward returns for {name} has a graph but does "
@@ -563,7 +564,7 @@ class _Case:
                     torch.argmax((got - want).abs()), got.shape)) if got.dim() else ()
                 yours, right = f"{float(got[index]):.6g}", f"{float(want[index]):.6g}"
                 at = f"{name}[{', '.join(map(str, index))}]" if index else name
-                raise _error("second_derivative_wrong",
+                raise grading_error("second_derivative_wrong",
                              f"二阶导数不对：对 {function}.backward 返回的梯度再求导，在 {at} 处你的值是 {yours}，"
                              f"应为 {right}（{self.shapes()}）。",
                              f"The second derivative is wrong: differentiating the gradient "
@@ -636,9 +637,9 @@ class _Case:
 
 
 def _diagnose_here(answer, expected, name, case, *, mistakes, rules, lead, table_input=None):
-    """checks._diagnose, its message led by what was checked (and a Jacobian table for a gradient)."""
+    """judging.diagnose, its message led by what was checked (and a Jacobian table for a gradient)."""
     try:
-        _diagnose(answer if not isinstance(answer, torch.Tensor) else answer.detach(),
+        diagnose(answer if not isinstance(answer, torch.Tensor) else answer.detach(),
                   expected.detach() if isinstance(expected, torch.Tensor) else expected, name,
                   atol=case.atol, rtol=case.rtol, mistakes=mistakes, rules=rules)
     except GradingError as error:

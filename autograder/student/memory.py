@@ -7,7 +7,7 @@ overlap (``np.shares_memory``).
 import numpy as np
 import torch
 
-from autograder.student.checks import _check_is_tensor, _error, _run
+from autograder.student.judging import check_is_tensor, grading_error, run_diagnosis
 
 
 def shares_memory(a, b) -> bool:
@@ -24,27 +24,27 @@ def shares_memory(a, b) -> bool:
 def check_shares_memory(answer, base, name="answer", *, shares=True, base_name="x"):
     """Pass if ``answer`` shares memory with ``base`` (``shares=True``) or does not (False)."""
     __tracebackhide__ = True
-    error = _run(name, _check_shares, answer, base, name, shares=shares, base_name=base_name)
+    error = run_diagnosis(name, _check_shares, answer, base, name, shares=shares, base_name=base_name)
     if error is not None:
         raise error from None
 
 
 def _check_shares(answer, base, name, *, shares, base_name):
     if not isinstance(answer, np.ndarray):
-        _check_is_tensor(answer, name)
+        check_is_tensor(answer, name)
     if shares_memory(answer, base) == shares:
         return
     if shares:
-        raise _error("copy_instead_of_view", f"{name} 与 {base_name} 不共享内存：它是一份副本，而这里要的是视图。",
+        raise grading_error("copy_instead_of_view", f"{name} 与 {base_name} 不共享内存：它是一份副本，而这里要的是视图。",
                      f"{name} does not share memory with {base_name}: it is a copy, but a view was asked for.")
-    raise _error("view_instead_of_copy", f"{name} 与 {base_name} 共享内存：它是视图，而这里要的是一份独立的副本。",
+    raise grading_error("view_instead_of_copy", f"{name} 与 {base_name} 共享内存：它是视图，而这里要的是一份独立的副本。",
                  f"{name} shares memory with {base_name}: it is a view, but an independent copy was asked for.")
 
 
 def check_unchanged(tensor, before, name="x"):
     """Pass if ``tensor`` still equals ``before`` (a copy taken before the student's code ran)."""
     __tracebackhide__ = True
-    error = _run(name, _check_unchanged, tensor, before, name)
+    error = run_diagnosis(name, _check_unchanged, tensor, before, name)
     if error is not None:
         raise error from None
 
@@ -53,4 +53,4 @@ def _check_unchanged(tensor, before, name):
     now, before = torch.as_tensor(tensor).detach().cpu(), torch.as_tensor(before).detach().cpu()
     if now.shape == before.shape and torch.equal(now, before):
         return
-    raise _error("input_modified", f"调用之后，输入 {name} 变了。", f"After the call, the input {name} has changed.")
+    raise grading_error("input_modified", f"调用之后，输入 {name} 变了。", f"After the call, the input {name} has changed.")

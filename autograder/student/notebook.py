@@ -19,7 +19,7 @@ def _record(result) -> None:
     ran.append(result.info.raw_cell if result.info is not None else "")
 
 
-def _lines(etype, value):
+def unanswered_lines(etype, value):
     if issubclass(etype, NotImplementedError):
         message = bilingual(
             "这道题还没有作答：把 raise NotImplementedError() 换成你的代码，再运行这个单元格。",
@@ -37,7 +37,7 @@ def _lines(etype, value):
 
 
 def _handler(shell, etype, value, tb, tb_offset=None):
-    lines = _lines(etype, value)
+    lines = unanswered_lines(etype, value)
     shell._showtraceback(etype, value, lines)
     return lines
 

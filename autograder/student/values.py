@@ -8,14 +8,14 @@ import numbers
 import numpy as np
 import torch
 
-from autograder.student.checks import _error, _run
+from autograder.student.judging import grading_error, run_diagnosis
 
 
 def check_value(answer, expected, name="answer", *, mistakes=None):
     """Pass if ``answer`` equals ``expected`` exactly (shapes as tuples: torch.Size and lists of
     ints count as tuples); ``mistakes`` = {key: the value that mistake gives}."""
     __tracebackhide__ = True
-    error = _run(name, _check_value, answer, expected, name, mistakes=mistakes)
+    error = run_diagnosis(name, _check_value, answer, expected, name, mistakes=mistakes)
     if error is not None:
         raise error from None
 
@@ -61,14 +61,14 @@ def _check_value(answer, expected, name, *, mistakes):
     for mistake, wrong in (mistakes or {}).items():  # a known mistake may also be of another type
         wrong = _normalise(wrong)
         if _kind(answer) == _kind(wrong) and answer == wrong and not isinstance(answer, torch.Tensor):
-            raise _error(mistake, f"你的答案 {name} = {answer!r} 正是一个常见错误的结果。",
+            raise grading_error(mistake, f"你的答案 {name} = {answer!r} 正是一个常见错误的结果。",
                          f"Your answer {name} = {answer!r} is what a common mistake gives.")
     if isinstance(answer, torch.Tensor) or (
             _kind(answer) != _kind(expected) and {_kind(answer), _kind(expected)} != {"int", "float"}):
         want_zh, want_en = _KIND_NAMES.get(_kind(expected), (_kind(expected), _kind(expected)))
-        raise _error("wrong_answer_type",
+        raise grading_error("wrong_answer_type",
                      f"{name} 的类型是 {type(answer).__name__}，而这里需要{' ' if want_zh[0].isascii() else ''}{want_zh}。",
                      f"{name} is of type {type(answer).__name__}, but {want_en} is needed here.")
     if answer == expected:
         return
-    raise _error("wrong_prediction", f"{name} = {answer!r} 不对。", f"{name} = {answer!r} is not right.")
+    raise grading_error("wrong_prediction", f"{name} = {answer!r} 不对。", f"{name} = {answer!r} is not right.")
