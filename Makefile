@@ -41,6 +41,10 @@ install:
 	    exit 1; \
 	fi; \
 	set -ex; \
+	test -x $(BIN)/python || $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11, 5))' || { \
+	    echo "$(PYTHON) 是 $$($(PYTHON) -V 2>&1)；锁定的依赖需要 3.11.5 或更新的版本。用 make PYTHON=python3.12 这样指定另一个。" >&2; \
+	    echo "$(PYTHON) is $$($(PYTHON) -V 2>&1); the pinned dependencies need 3.11.5 or newer. Name another with make PYTHON=python3.12, say." >&2; \
+	    exit 1; }; \
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
 	$(BIN)/python -m pip install -q --upgrade pip==26.3; \
 	$(BIN)/python -m pip install -q -c requirements-lock.txt $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) -e ".[test,bench,hub]"; \
