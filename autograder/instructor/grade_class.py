@@ -384,7 +384,10 @@ class ClassGrader:
 
     def grade_in_parallel(self, students: list[str], jobs: int, finished) -> None:
         """Each worker process has its own grader (and private copy); one student per task."""
-        context = multiprocessing.get_context("spawn")  # no state shared with this process
+        # Workers fork from a fresh server process that has imported the grader once: nothing of
+        # this process's state is shared (as with "spawn"), and no worker imports it all again.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["autograder.instructor.grade_class"])
         setup = (self.root, self.assignment, self.timeout, self.allow_unsandboxed, self.notebooks)
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
                                  initargs=setup) as pool:
