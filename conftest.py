@@ -10,7 +10,6 @@ raise. It reuses nbval's kernel and first run instead of executing every noteboo
 import pytest
 
 SECOND_RUN = "Run All again in the same kernel"
-SECOND_RUN_TIMEOUT = 300  # seconds per cell, as nbval's --nbval-cell-timeout
 
 
 class RunAllAgain(pytest.Item):
@@ -28,8 +27,9 @@ class RunAllAgain(pytest.Item):
                 if msg["msg_type"] == "error":
                     errors.append(f"{msg['content']['ename']}: {msg['content']['evalue']}")
 
-            reply = kernel.kc.execute_interactive(cell.source, store_history=False, allow_stdin=False,
-                                                  timeout=SECOND_RUN_TIMEOUT, output_hook=keep_errors)
+            reply = kernel.kc.execute_interactive(
+                cell.source, store_history=False, allow_stdin=False, output_hook=keep_errors,
+                timeout=self.config.getoption("nbval_cell_timeout"))
             failed = reply["content"]["status"] != "ok" or errors
             if failed and "raises-exception" not in cell.metadata.get("tags", []):
                 pytest.fail(f"{self.parent.path.name}, code cell {number} (nbval's Cell {number}) "
