@@ -44,6 +44,36 @@ def f(x, scale=2):
     assert torch.allclose(build(source, "f")(X), -2 * X * torch.sin(X ** 2))
 
 
+def test_break_continue_and_else_in_loops():
+    source = """
+def f(x):
+    kept = []
+    for v in x.tolist():
+        if v < 0:
+            continue
+        if v > 10:
+            break
+        kept.append(v)
+    else:
+        kept.append(100.0)
+    n = 0
+    while n < 5:
+        n += 1
+        if n == 3:
+            break
+    else:
+        n = -1
+    m = 0
+    while m < 2:
+        m += 1
+    else:
+        m = m * 10
+    return kept, n, m
+"""
+    f = build(source, "f")
+    assert f(torch.tensor([1.0, -2.0, 3.0])) == ([1.0, 3.0, 100.0], 3, 20)
+    assert f(torch.tensor([1.0, 20.0, 3.0])) == ([1.0], 3, 20)
+
 def test_a_lambda_at_top_level_and_an_alias():
     f = build("import torch as t\ng = lambda x: t.cos(x) * 3\nf = g", "f")
     assert torch.allclose(f(X), torch.cos(X) * 3)

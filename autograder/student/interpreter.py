@@ -543,27 +543,28 @@ class Interpreter:
     def do_For(self, node, frame):
         self.no_loop(node)
         for item in self.iterate(self.eval(node.iter, frame), node):
-            self.tick(node)
             self.assign(node.target, item, frame)
-            try:
-                self.block(node.body, frame)
-            except _Break:
+            if not self.loop_body(node, frame):
                 return
-            except _Continue:
-                continue
         self.block(node.orelse, frame)
 
     def do_While(self, node, frame):
         self.no_loop(node)
         while self.truth(self.eval(node.test, frame), node):
-            self.tick(node)
-            try:
-                self.block(node.body, frame)
-            except _Break:
+            if not self.loop_body(node, frame):
                 return
-            except _Continue:
-                continue
         self.block(node.orelse, frame)
+
+    def loop_body(self, node, frame) -> bool:
+        """One pass through a loop's body; False when it breaks out of the loop."""
+        self.tick(node)
+        try:
+            self.block(node.body, frame)
+        except _Break:
+            return False
+        except _Continue:
+            pass
+        return True
 
     def do_With(self, node, frame):
         managers = []
